@@ -1,0 +1,203 @@
+//! Encoding of path segments, query values and server URL variables.
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+use crate::runtime::Error;
+
+/// Everything but RFC 3986 unreserved characters is encoded, so a value is always exactly
+/// one path segment: `/`, `?`, `#`, `%` and spaces (as `%20`, never `+`) included.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Encodes one path parameter as exactly one URL path segment.
+///
+/// Amperity ids contain `/` (`cb-20240618-71992-SF3Uz/part0.avro`) and may contain spaces,
+/// so every reserved character is percent-encoded. An empty value, `.` or `..` would
+/// change which resource the path names, so they are refused; `name` is the parameter's
+/// name in the document, for the error message.
+pub fn path_segment(name: &str, value: &str) -> Result<String, Error> {
+    if value.is_empty() || value == "." || value == ".." {
+        return Err(Error::InvalidRequest(format!(
+            "path parameter `{name}` is {value:?}, which is not a valid path segment"
+        )));
+    }
+    Ok(utf8_percent_encode(value, PATH_SEGMENT).to_string())
+}
+
+/// A value that can be sent as a query parameter.
+///
+/// Scalars produce one `name=value` pair; arrays one pair per element (the OpenAPI
+/// default, `style: form, explode: true`); `Option::None` produces nothing, so optional
+/// parameters the caller did not set are never sent (not even their documented default).
+pub trait QueryValue {
+    /// Appends this value's pairs for the parameter `name`.
+    fn append_to(&self, name: &str, pairs: &mut Vec<(String, String)>);
+}
+
+impl<T: QueryValue + ?Sized> QueryValue for &T {
+    fn append_to(&self, name: &str, pairs: &mut Vec<(String, String)>) {
+        (**self).append_to(name, pairs);
+    }
+}
+
+impl<T: QueryValue> QueryValue for Option<T> {
+    fn append_to(&self, name: &str, pairs: &mut Vec<(String, String)>) {
+        if let Some(value) = self {
+            value.append_to(name, pairs);
+        }
+    }
+}
+
+impl<T: QueryValue> QueryValue for Vec<T> {
+    fn append_to(&self, name: &str, pairs: &mut Vec<(String, String)>) {
+        for value in self {
+            value.append_to(name, pairs);
+        }
+    }
+}
+
+impl QueryValue for str {
+    fn append_to(&self, name: &str, pairs: &mut Vec<(String, String)>) {
+        pairs.push((name.to_owned(), self.to_owned()));
+    }
+}
+
+impl QueryValue for String {
+    fn append_to(&self, name: &str, pairs: &mut Vec<(String, String)>) {
+        self.as_str().append_to(name, pairs);
+    }
+}
+
+impl QueryValue for bool {
+    fn append_to(&self, name: &str, pairs: &mut Vec<(String, String)>) {
+        pairs.push((name.to_owned(), if *self { "true" } else { "false" }.to_owned()));
+    }
+}
+
+macro_rules! display_query_value {
+    ($($ty:ty),*) => {$(
+        impl QueryValue for $ty {
+            fn append_to(&self, name: &str, pairs: &mut Vec<(String, String)>) {
+                pairs.push((name.to_owned(), self.to_string()));
+            }
+        }
+    )*};
+}
+
+display_query_value!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+
+/// RFC 3339 in UTC with a `Z` suffix and only as many fractional digits as needed
+/// (`2026-04-01T11:11:11Z`), the form Amperity's documents show.
+impl QueryValue for DateTime<Utc> {
+    fn append_to(&self, name: &str, pairs: &mut Vec<(String, String)>) {
+        pairs.push((
+            name.to_owned(),
+            self.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        ));
+    }
+}
+
+/// `YYYY-MM-DD`.
+impl QueryValue for NaiveDate {
+    fn append_to(&self, name: &str, pairs: &mut Vec<(String, String)>) {
+        pairs.push((name.to_owned(), self.format("%Y-%m-%d").to_string()));
+    }
+}
+
+/// Fills a server URL template from the document (`https://{tenant-id}.amperity.com/api`,
+/// or Amperity's own `<tenant-id>` spelling) with the given variables.
+///
+/// Values are substituted into a host name, so they must be host-name labels (ASCII
+/// letters, digits and `-`): anything else could point the client at another host.
+pub fn server_url(template: &str, variables: &[(&str, &str)]) -> Result<String, Error> {
+    let mut url = template.to_owned();
+    for (name, value) in variables {
+        let valid = !value.is_empty()
+            && value.len() <= 63
+            && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !value.starts_with('-')
+            && !value.ends_with('-');
+        if !valid {
+            return Err(Error::Config(format!(
+                "server variable `{name}` must be a host name label (letters, digits, `-`), got {value:?}"
+            )));
+        }
+        url = url
+            .replace(&format!("{{{name}}}"), value)
+            .replace(&format!("<{name}>"), value);
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn path_segments_never_split_or_plus_encode() {
+        assert_eq!(
+            path_segment("id", "cb-20240618-71992-SF3Uz/part0.avro").unwrap(),
+            "cb-20240618-71992-SF3Uz%2Fpart0.avro"
+        );
+        assert_eq!(path_segment("id", "a b+c").unwrap(), "a%20b%2Bc");
+        assert_eq!(path_segment("id", "../x?y#z%").unwrap(), "..%2Fx%3Fy%23z%25");
+        assert_eq!(path_segment("id", "wf-1.2~3_4").unwrap(), "wf-1.2~3_4");
+        assert_eq!(path_segment("id", "ü").unwrap(), "%C3%BC");
+        for bad in ["", ".", ".."] {
+            let err = path_segment("workflow-id", bad).unwrap_err().to_string();
+            assert!(err.contains("`workflow-id`"), "{err}");
+        }
+    }
+
+    #[test]
+    fn query_values_serialize_as_the_api_expects() {
+        let mut pairs = Vec::new();
+        let at = Utc.with_ymd_and_hms(2026, 4, 1, 11, 11, 11).unwrap();
+        at.append_to("happened_from", &mut pairs);
+        (at + chrono::Duration::milliseconds(250)).append_to("t", &mut pairs);
+        true.append_to("with_total", &mut pairs);
+        Some(25_i64).append_to("limit", &mut pairs);
+        None::<String>.append_to("next_token", &mut pairs);
+        vec!["a".to_owned(), "b".to_owned()].append_to("k", &mut pairs);
+        NaiveDate::from_ymd_opt(2026, 10, 1)
+            .unwrap()
+            .append_to("d", &mut pairs);
+        let pairs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("happened_from", "2026-04-01T11:11:11Z"),
+                ("t", "2026-04-01T11:11:11.250Z"),
+                ("with_total", "true"),
+                ("limit", "25"),
+                ("k", "a"),
+                ("k", "b"),
+                ("d", "2026-10-01"),
+            ]
+        );
+    }
+
+    #[test]
+    fn server_variables_must_be_host_labels() {
+        let template = "https://<tenant-id>.amperity.com/api";
+        assert_eq!(
+            server_url(template, &[("tenant-id", "acme-sb-1")]).unwrap(),
+            "https://acme-sb-1.amperity.com/api"
+        );
+        assert_eq!(
+            server_url("https://{tenant-id}.amperity.com/api", &[("tenant-id", "acme")]).unwrap(),
+            "https://acme.amperity.com/api"
+        );
+        for bad in ["", "evil.com/x", "a b", "-x", "acme.evil.com#"] {
+            assert!(server_url(template, &[("tenant-id", bad)]).is_err(), "{bad}");
+        }
+    }
+}

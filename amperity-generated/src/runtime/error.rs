@@ -1,0 +1,329 @@
+//! One error type for every operation.
+//!
+//! Whatever goes wrong, the caller keeps what the server said: the status, the headers
+//! and the raw body are never lost, even when the body is not the JSON the document
+//! describes (an HTML page from a proxy, a truncated body, a status the document does not
+//! list such as 429 or 502).
+
+use std::fmt;
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+use serde_json::{Map, Value};
+
+/// The error of every generated operation.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with a status outside 2xx.
+    Api(Box<ApiError>),
+    /// The server answered 2xx but the body did not decode into the declared type.
+    Decode(Box<DecodeError>),
+    /// The request never got an answer: connection refused or reset, TLS failure, timeout.
+    Transport(reqwest::Error),
+    /// The request could not be built from the arguments (an empty or dot-only path
+    /// segment, a header value with a line break, a body that does not serialize).
+    InvalidRequest(String),
+    /// The client configuration is unusable (missing credentials, a bad base URL).
+    Config(String),
+}
+
+impl Error {
+    /// The HTTP status, when the server answered at all.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Decode(e) => Some(e.status),
+            Error::Transport(e) => e.status(),
+            Error::InvalidRequest(_) | Error::Config(_) => None,
+        }
+    }
+
+    /// The response headers, when the server answered.
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        match self {
+            Error::Api(e) => Some(&e.headers),
+            Error::Decode(e) => Some(&e.headers),
+            _ => None,
+        }
+    }
+
+    /// The parsed error body of an API error, when it was a JSON object.
+    pub fn error_body(&self) -> Option<&ErrorBody> {
+        match self {
+            Error::Api(e) => e.body.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(e) => fmt::Display::fmt(e, f),
+            Error::Decode(e) => fmt::Display::fmt(e, f),
+            Error::Transport(e) => write!(f, "request failed: {e}"),
+            Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
+            Error::Config(m) => write!(f, "invalid client configuration: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Decode(e) => Some(&e.source),
+            Error::Transport(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// A non-2xx answer from the server.
+#[derive(Debug)]
+pub struct ApiError {
+    operation_id: &'static str,
+    status: StatusCode,
+    headers: HeaderMap,
+    raw_body: Bytes,
+    body: Option<ErrorBody>,
+}
+
+impl ApiError {
+    /// Builds the error from what the server sent; the body is parsed leniently.
+    pub fn new(
+        operation_id: &'static str,
+        status: StatusCode,
+        headers: HeaderMap,
+        raw_body: Bytes,
+    ) -> Self {
+        let body = ErrorBody::parse(&raw_body);
+        Self {
+            operation_id,
+            status,
+            headers,
+            raw_body,
+            body,
+        }
+    }
+
+    /// The operationId of the call that failed, e.g. `list-events`.
+    pub fn operation_id(&self) -> &'static str {
+        self.operation_id
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body exactly as received.
+    pub fn raw_body(&self) -> &Bytes {
+        &self.raw_body
+    }
+
+    /// The error body, when the response was a JSON object.
+    pub fn body(&self) -> Option<&ErrorBody> {
+        self.body.as_ref()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: HTTP {}", self.operation_id, self.status)?;
+        match &self.body {
+            Some(body) => {
+                if let Some(message) = &body.message {
+                    write!(f, ": {message}")?;
+                }
+                if let Some(id) = &body.request_id {
+                    write!(f, " (request_id {id})")?;
+                }
+                Ok(())
+            }
+            None if self.raw_body.is_empty() => Ok(()),
+            None => write!(f, ": {}", snippet(&self.raw_body)),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A 2xx answer whose body is not what the document declares.
+#[derive(Debug)]
+pub struct DecodeError {
+    operation_id: &'static str,
+    status: StatusCode,
+    headers: HeaderMap,
+    raw_body: Bytes,
+    source: serde_json::Error,
+}
+
+impl DecodeError {
+    /// Builds the error; `source` says where decoding stopped.
+    pub fn new(
+        operation_id: &'static str,
+        status: StatusCode,
+        headers: HeaderMap,
+        raw_body: Bytes,
+        source: serde_json::Error,
+    ) -> Self {
+        Self {
+            operation_id,
+            status,
+            headers,
+            raw_body,
+            source,
+        }
+    }
+
+    /// The operationId of the call.
+    pub fn operation_id(&self) -> &'static str {
+        self.operation_id
+    }
+
+    /// The HTTP status (a 2xx).
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body exactly as received.
+    pub fn raw_body(&self) -> &Bytes {
+        &self.raw_body
+    }
+
+    /// The decoder's error: line, column and what was expected.
+    pub fn source_error(&self) -> &serde_json::Error {
+        &self.source
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: HTTP {} with a body that does not decode: {}",
+            self.operation_id, self.status, self.source
+        )
+    }
+}
+
+/// Amperity's error body: `{"status": 400, "message": "..."}`, and in practice also
+/// `request_id` and `trace_id`. Any further fields are kept in `extra`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ErrorBody {
+    /// The status the server put in the body (usually the HTTP status).
+    pub status: Option<i64>,
+    /// The human-readable message.
+    pub message: Option<String>,
+    /// The id to quote to Amperity support.
+    pub request_id: Option<String>,
+    /// The trace id of the request inside Amperity.
+    pub trace_id: Option<String>,
+    /// Every other field of the body.
+    pub extra: Map<String, Value>,
+}
+
+impl ErrorBody {
+    /// Parses an error body leniently: any JSON object is accepted and the known fields
+    /// are taken when they have the expected type (a `status` sent as a string of digits
+    /// counts). Anything that is not a JSON object gives `None`.
+    pub fn parse(raw: &[u8]) -> Option<Self> {
+        let Ok(Value::Object(mut fields)) = serde_json::from_slice::<Value>(raw) else {
+            return None;
+        };
+        let mut take_string = |key: &str| match fields.remove(key) {
+            Some(Value::String(s)) => Some(s),
+            Some(other) if !other.is_null() => Some(other.to_string()),
+            _ => None,
+        };
+        let message = take_string("message");
+        let request_id = take_string("request_id");
+        let trace_id = take_string("trace_id");
+        let status = match fields.remove("status") {
+            Some(Value::Number(n)) => n.as_i64(),
+            Some(Value::String(s)) => s.trim().parse().ok(),
+            _ => None,
+        };
+        Some(Self {
+            status,
+            message,
+            request_id,
+            trace_id,
+            extra: fields,
+        })
+    }
+}
+
+/// The start of a body for a one-line message: valid UTF-8 up to 200 characters.
+fn snippet(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one_line.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}…", &one_line[..cut]),
+        None => one_line,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_documented_and_undocumented_fields() {
+        let body = ErrorBody::parse(
+            br#"{"status":404,"message":"no such workflow","request_id":"r-1","trace_id":"t-1","hint":"x"}"#,
+        )
+        .expect("a JSON object parses");
+        assert_eq!(body.status, Some(404));
+        assert_eq!(body.message.as_deref(), Some("no such workflow"));
+        assert_eq!(body.request_id.as_deref(), Some("r-1"));
+        assert_eq!(body.trace_id.as_deref(), Some("t-1"));
+        assert_eq!(body.extra.get("hint"), Some(&Value::from("x")));
+    }
+
+    #[test]
+    fn tolerates_odd_types_and_rejects_non_objects() {
+        let body = ErrorBody::parse(br#"{"status":"429","message":null}"#).expect("object");
+        assert_eq!(body.status, Some(429));
+        assert_eq!(body.message, None);
+        assert!(ErrorBody::parse(b"<html>Bad Gateway</html>").is_none());
+        assert!(ErrorBody::parse(b"").is_none());
+        assert!(ErrorBody::parse(b"[1,2]").is_none());
+    }
+
+    #[test]
+    fn display_keeps_status_for_any_body() {
+        let e = ApiError::new(
+            "list-events",
+            StatusCode::BAD_GATEWAY,
+            HeaderMap::new(),
+            Bytes::from_static(b"<html>\n<h1>502 Bad Gateway</h1></html>"),
+        );
+        assert_eq!(
+            e.to_string(),
+            "list-events: HTTP 502 Bad Gateway: <html> <h1>502 Bad Gateway</h1></html>"
+        );
+        let e = ApiError::new(
+            "get-workflow",
+            StatusCode::NOT_FOUND,
+            HeaderMap::new(),
+            Bytes::from_static(br#"{"status":404,"message":"not found","request_id":"abc"}"#),
+        );
+        assert_eq!(
+            e.to_string(),
+            "get-workflow: HTTP 404 Not Found: not found (request_id abc)"
+        );
+    }
+}

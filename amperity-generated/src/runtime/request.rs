@@ -1,0 +1,112 @@
+//! One request of one operation, as generated code describes it.
+
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use serde::Serialize;
+
+use crate::runtime::{Error, QueryValue};
+
+/// What generated code hands to [`crate::runtime::ApiClient`]: the operation, its
+/// method, its already-encoded path, and the parameters and body the caller set.
+///
+/// Client-wide headers (authorization, tenant, api-version) are not part of it: the client
+/// adds them, once each.
+#[derive(Debug)]
+pub struct Request {
+    pub(crate) method: Method,
+    pub(crate) operation_id: &'static str,
+    pub(crate) path: String,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) json_body: Option<Vec<u8>>,
+}
+
+impl Request {
+    /// A request for `operation_id`; `path` starts with `/`, is relative to the base URL,
+    /// and has its parameters encoded with [`crate::runtime::path_segment`].
+    pub fn new(method: Method, operation_id: &'static str, path: String) -> Self {
+        Self {
+            method,
+            operation_id,
+            path,
+            query: Vec::new(),
+            headers: HeaderMap::new(),
+            json_body: None,
+        }
+    }
+
+    /// Adds a query parameter; `None` and empty arrays add nothing.
+    pub fn query(&mut self, name: &str, value: &impl QueryValue) -> &mut Self {
+        value.append_to(name, &mut self.query);
+        self
+    }
+
+    /// Adds a header parameter of the operation. Values with line breaks or other
+    /// characters that cannot appear in a header are refused before anything is sent.
+    pub fn header(&mut self, name: &str, value: &str) -> Result<&mut Self, Error> {
+        let header = HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
+            .map_err(|_| Error::InvalidRequest(format!("`{name}` is not a valid header name")))?;
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            Error::InvalidRequest(format!(
+                "header `{name}` has a value that cannot be sent in a header (control characters or line breaks)"
+            ))
+        })?;
+        self.headers.insert(header, value);
+        Ok(self)
+    }
+
+    /// Sets a JSON body.
+    pub fn json(&mut self, body: &impl Serialize) -> Result<&mut Self, Error> {
+        let bytes = serde_json::to_vec(body).map_err(|e| {
+            Error::InvalidRequest(format!(
+                "the body of `{}` does not serialize: {e}",
+                self.operation_id
+            ))
+        })?;
+        self.json_body = Some(bytes);
+        Ok(self)
+    }
+
+    /// The operationId this request belongs to.
+    pub fn operation_id(&self) -> &'static str {
+        self.operation_id
+    }
+
+    /// The encoded path, relative to the base URL.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The query pairs in the order they will be sent.
+    pub fn query_pairs(&self) -> &[(String, String)] {
+        &self.query
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_values_with_line_breaks_are_refused() {
+        let mut request = Request::new(Method::GET, "op", "/x".to_owned());
+        let err = request
+            .header("x-custom", "a\r\nInjected: yes")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`x-custom`"), "{err}");
+        request.header("X-Custom", "fine").unwrap();
+        assert_eq!(request.headers["x-custom"], "fine");
+    }
+
+    #[test]
+    fn unset_query_values_are_not_sent() {
+        let mut request = Request::new(Method::GET, "op", "/x".to_owned());
+        request
+            .query("limit", &None::<i64>)
+            .query("with_total", &Some(true));
+        assert_eq!(
+            request.query_pairs(),
+            [("with_total".to_owned(), "true".to_owned())]
+        );
+    }
+}
