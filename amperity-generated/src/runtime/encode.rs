@@ -15,17 +15,28 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 
 /// Encodes one path parameter as exactly one URL path segment.
 ///
-/// Amperity ids contain `/` (`cb-20240618-71992-SF3Uz/part0.avro`) and may contain spaces,
-/// so every reserved character is percent-encoded. An empty value, `.` or `..` would
-/// change which resource the path names, so they are refused; `name` is the parameter's
-/// name in the document, for the error message.
-pub fn path_segment(name: &str, value: &str) -> Result<String, Error> {
-    if value.is_empty() || value == "." || value == ".." {
+/// The value is formatted as for a query (RFC 3339 timestamps, `true`/`false`, arrays
+/// joined with `,` as OpenAPI's `style: simple` says) and then every character outside
+/// RFC 3986's unreserved set is percent-encoded: Amperity ids contain `/`
+/// (`cb-20240618-71992-SF3Uz/part0.avro`) and may contain spaces (`%20`, never `+`). An
+/// empty value, `.` or `..` would change which resource the path names, so they are
+/// refused; `name` is the parameter's name in the document, for the error message.
+pub fn path_segment(name: &str, value: &impl QueryValue) -> Result<String, Error> {
+    let text = simple_style(name, value);
+    if text.is_empty() || text == "." || text == ".." {
         return Err(Error::InvalidRequest(format!(
-            "path parameter `{name}` is {value:?}, which is not a valid path segment"
+            "path parameter `{name}` is {text:?}, which is not a valid path segment"
         )));
     }
-    Ok(utf8_percent_encode(value, PATH_SEGMENT).to_string())
+    Ok(utf8_percent_encode(&text, PATH_SEGMENT).to_string())
+}
+
+/// A parameter's values joined with `,` (OpenAPI `style: simple`, for paths and headers).
+pub(crate) fn simple_style(name: &str, value: &impl QueryValue) -> String {
+    let mut pairs = Vec::new();
+    value.append_to(name, &mut pairs);
+    let values: Vec<String> = pairs.into_iter().map(|(_, v)| v).collect();
+    values.join(",")
 }
 
 /// A value that can be sent as a query parameter.
@@ -141,15 +152,16 @@ mod tests {
     #[test]
     fn path_segments_never_split_or_plus_encode() {
         assert_eq!(
-            path_segment("id", "cb-20240618-71992-SF3Uz/part0.avro").unwrap(),
+            path_segment("id", &"cb-20240618-71992-SF3Uz/part0.avro").unwrap(),
             "cb-20240618-71992-SF3Uz%2Fpart0.avro"
         );
-        assert_eq!(path_segment("id", "a b+c").unwrap(), "a%20b%2Bc");
-        assert_eq!(path_segment("id", "../x?y#z%").unwrap(), "..%2Fx%3Fy%23z%25");
-        assert_eq!(path_segment("id", "wf-1.2~3_4").unwrap(), "wf-1.2~3_4");
-        assert_eq!(path_segment("id", "ü").unwrap(), "%C3%BC");
+        assert_eq!(path_segment("id", &"a b+c").unwrap(), "a%20b%2Bc");
+        assert_eq!(path_segment("id", &"../x?y#z%").unwrap(), "..%2Fx%3Fy%23z%25");
+        assert_eq!(path_segment("id", &"wf-1.2~3_4").unwrap(), "wf-1.2~3_4");
+        assert_eq!(path_segment("id", &"ü").unwrap(), "%C3%BC");
+        assert_eq!(path_segment("id", &42_i64).unwrap(), "42");
         for bad in ["", ".", ".."] {
-            let err = path_segment("workflow-id", bad).unwrap_err().to_string();
+            let err = path_segment("workflow-id", &bad).unwrap_err().to_string();
             assert!(err.contains("`workflow-id`"), "{err}");
         }
     }
