@@ -1,1 +1,4 @@
+//! Developer commands of the workspace, as a library so that tests run the same code.
+
+pub mod regen;
 pub mod spec;

@@ -155,12 +155,15 @@ impl<A: Api> ClientBuilder<A> {
         if let Some(name) = A::API_VERSION_HEADER {
             insert_config_header(&mut ambient, name, self.api_version.as_ref(), "api-version")?;
         }
-        let token = self.token.ok_or_else(|| {
-            Error::Config("no credentials: call `.bearer_token(..)`".to_owned())
-        })?;
+        let token = self
+            .token
+            .ok_or_else(|| Error::Config("no credentials: call `.bearer_token(..)`".to_owned()))?;
         let mut authorization = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
             .map_err(|_| {
-                Error::Config("the bearer token contains characters that cannot be sent in a header".to_owned())
+                Error::Config(
+                    "the bearer token contains characters that cannot be sent in a header"
+                        .to_owned(),
+                )
             })?;
         authorization.set_sensitive(true);
         ambient.insert(AUTHORIZATION, authorization);
@@ -168,7 +171,11 @@ impl<A: Api> ClientBuilder<A> {
             Some(http) => http,
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
-                .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
+                .user_agent(concat!(
+                    env!("CARGO_PKG_NAME"),
+                    "/",
+                    env!("CARGO_PKG_VERSION")
+                ))
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
@@ -324,7 +331,10 @@ impl ApiClient {
     fn url(&self, request: &Request) -> Result<reqwest::Url, Error> {
         let raw = format!("{}{}", self.inner.base_url, request.path);
         let mut url = reqwest::Url::parse(&raw).map_err(|e| {
-            Error::InvalidRequest(format!("{}: {raw:?} is not a URL: {e}", request.operation_id))
+            Error::InvalidRequest(format!(
+                "{}: {raw:?} is not a URL: {e}",
+                request.operation_id
+            ))
         })?;
         if !request.query.is_empty() {
             url.query_pairs_mut().extend_pairs(&request.query);
@@ -375,10 +385,19 @@ mod tests {
         assert!(matches!(missing_token, Err(Error::Config(m)) if m.contains("credentials")));
         let injected = builder().tenant("acme\r\nx-evil: 1").build();
         assert!(matches!(injected, Err(Error::Config(m)) if m.contains("tenant")));
-        for bad in ["http://app.example.com/api", "ftp://x", "not a url", "https://x/api?q=1"] {
+        for bad in [
+            "http://app.example.com/api",
+            "ftp://x",
+            "not a url",
+            "https://x/api?q=1",
+        ] {
             assert!(builder().base_url(bad).build().is_err(), "{bad}");
         }
-        for ok in ["http://127.0.0.1:8080/api", "http://localhost:1", "http://[::1]:2/"] {
+        for ok in [
+            "http://127.0.0.1:8080/api",
+            "http://localhost:1",
+            "http://[::1]:2/",
+        ] {
             assert!(builder().base_url(ok).build().is_ok(), "{ok}");
         }
     }

@@ -85,7 +85,10 @@ impl QueryValue for String {
 
 impl QueryValue for bool {
     fn append_to(&self, name: &str, pairs: &mut Vec<(String, String)>) {
-        pairs.push((name.to_owned(), if *self { "true" } else { "false" }.to_owned()));
+        pairs.push((
+            name.to_owned(),
+            if *self { "true" } else { "false" }.to_owned(),
+        ));
     }
 }
 
@@ -129,7 +132,9 @@ pub fn server_url(template: &str, variables: &[(&str, &str)]) -> Result<String, 
     for (name, value) in variables {
         let valid = !value.is_empty()
             && value.len() <= 63
-            && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
             && !value.starts_with('-')
             && !value.ends_with('-');
         if !valid {
@@ -156,7 +161,10 @@ mod tests {
             "cb-20240618-71992-SF3Uz%2Fpart0.avro"
         );
         assert_eq!(path_segment("id", &"a b+c").unwrap(), "a%20b%2Bc");
-        assert_eq!(path_segment("id", &"../x?y#z%").unwrap(), "..%2Fx%3Fy%23z%25");
+        assert_eq!(
+            path_segment("id", &"../x?y#z%").unwrap(),
+            "..%2Fx%3Fy%23z%25"
+        );
         assert_eq!(path_segment("id", &"wf-1.2~3_4").unwrap(), "wf-1.2~3_4");
         assert_eq!(path_segment("id", &"ü").unwrap(), "%C3%BC");
         assert_eq!(path_segment("id", &42_i64).unwrap(), "42");
@@ -205,11 +213,18 @@ mod tests {
             "https://acme-sb-1.amperity.com/api"
         );
         assert_eq!(
-            server_url("https://{tenant-id}.amperity.com/api", &[("tenant-id", "acme")]).unwrap(),
+            server_url(
+                "https://{tenant-id}.amperity.com/api",
+                &[("tenant-id", "acme")]
+            )
+            .unwrap(),
             "https://acme.amperity.com/api"
         );
         for bad in ["", "evil.com/x", "a b", "-x", "acme.evil.com#"] {
-            assert!(server_url(template, &[("tenant-id", bad)]).is_err(), "{bad}");
+            assert!(
+                server_url(template, &[("tenant-id", bad)]).is_err(),
+                "{bad}"
+            );
         }
     }
 }

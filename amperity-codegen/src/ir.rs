@@ -1,0 +1,224 @@
+//! The model (IR) between the OpenAPI document and the Rust code.
+//!
+//! Everything a renderer needs is decided here, while lowering: every name as a
+//! {rust, wire} pair, which parameters are ambient, which types are inline, and the
+//! order of everything (models in a `BTreeMap`, operations sorted by Rust name).
+//! Renderers only read it.
+
+use std::collections::BTreeMap;
+
+pub use crate::names::Name;
+
+/// One API: one OpenAPI document, rendered as one module of the generated crate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// The module name in the generated crate, e.g. `control_plane`.
+    pub module: String,
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// The servers, in document order; the first one is the default base URL.
+    pub servers: Vec<Server>,
+    /// The tenant header the document requires on every operation (`amperity-tenant`).
+    pub tenant_header: Option<String>,
+    /// The api-version header and its values, when the document has one.
+    pub api_version: Option<ApiVersion>,
+    /// Every named type: component schemas and inline types named after their owner.
+    pub models: BTreeMap<String, Model>,
+    /// Every operation, sorted by Rust name.
+    pub operations: Vec<Operation>,
+}
+
+/// A server entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Server {
+    /// The constant or function name in the generated `servers` module.
+    pub name: String,
+    /// The URL template as written in the document.
+    pub url: String,
+    /// The description.
+    pub description: Option<String>,
+    /// Template variables, in the order they appear in the URL.
+    pub variables: Vec<Name>,
+    /// The URL with every variable replaced by its default value.
+    pub default_url: String,
+}
+
+/// The `api-version` header: set once on the client, typed, overridable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiVersion {
+    /// The header name as the document spells it.
+    pub header: String,
+    /// The documented values, as enum variants.
+    pub values: Vec<Name>,
+    /// The value sent unless the caller overrides it.
+    pub default: String,
+}
+
+/// A named type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// Rust type name, and the schema name (or the owner path, for inline types).
+    pub name: Name,
+    /// The schema's description.
+    pub doc: Option<String>,
+    /// What kind of type.
+    pub kind: ModelKind,
+    /// Where the schema is in the document.
+    pub pointer: String,
+    /// Whether it is a request body: it then gets a constructor and setters.
+    pub request_body: bool,
+}
+
+/// The shape of a named type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ModelKind {
+    /// An object with known properties.
+    Struct(Vec<Field>),
+    /// A string enum; unknown values are kept, not rejected.
+    Enum(Vec<Name>),
+    /// Another type under this name (`pub type X = ...`).
+    Alias(TypeRef),
+}
+
+/// A property of an object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Rust field name and JSON property name.
+    pub name: Name,
+    /// The property's type (without the `Option` that `required`/`nullable` add).
+    pub ty: TypeRef,
+    /// Listed in `required`.
+    pub required: bool,
+    /// `nullable: true`.
+    pub nullable: bool,
+    /// The property's description.
+    pub doc: Option<String>,
+    /// Stored behind a `Box` because the type contains itself (a recursive schema).
+    pub boxed: bool,
+}
+
+impl Field {
+    /// Whether the Rust field is an `Option`.
+    pub fn optional(&self) -> bool {
+        !self.required || self.nullable
+    }
+}
+
+/// A type used by a field, parameter, body or response.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TypeRef {
+    /// `String`.
+    String,
+    /// `bool`.
+    Bool,
+    /// `i32` (`format: int32`).
+    I32,
+    /// `i64` (integers without a narrower format).
+    I64,
+    /// `f32` (`format: float`).
+    F32,
+    /// `f64`.
+    F64,
+    /// `chrono::DateTime<Utc>` (`format: date-time`).
+    DateTime,
+    /// `chrono::NaiveDate` (`format: date`).
+    Date,
+    /// `serde_json::Value`: an untyped schema.
+    Json,
+    /// A model, by Rust name.
+    Named(String),
+    /// `Vec<T>`.
+    Array(Box<TypeRef>),
+    /// `BTreeMap<String, T>`: an object of arbitrary keys.
+    Map(Box<TypeRef>),
+}
+
+/// One operation of the API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// Rust method name and operationId.
+    pub name: Name,
+    /// The request builder's type name.
+    pub builder: String,
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The path template as written in the document.
+    pub path: String,
+    /// The path split into literal text and parameters (indexes into `params`).
+    pub path_parts: Vec<PathPart>,
+    /// Parameters other than the ambient headers, in document order.
+    pub params: Vec<Param>,
+    /// The JSON request body.
+    pub body: Option<Body>,
+    /// What a 2xx answer carries.
+    pub success: Success,
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+    /// Where the operation is in the document.
+    pub pointer: String,
+}
+
+/// A piece of a path template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathPart {
+    /// Text copied as is.
+    Literal(String),
+    /// The path parameter at this index of [`Operation::params`].
+    Param(usize),
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Location {
+    /// A path segment.
+    Path,
+    /// A query pair.
+    Query,
+    /// A request header.
+    Header,
+}
+
+/// A parameter of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Rust argument/setter name and the parameter's name in the document.
+    pub name: Name,
+    /// Where it goes.
+    pub location: Location,
+    /// Its type.
+    pub ty: TypeRef,
+    /// Required parameters are arguments of the client method; the others are setters.
+    pub required: bool,
+    /// The description.
+    pub doc: Option<String>,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+}
+
+/// A JSON request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    /// Its type.
+    pub ty: TypeRef,
+    /// Whether the operation requires it.
+    pub required: bool,
+    /// The description.
+    pub doc: Option<String>,
+}
+
+/// The success outcome of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Success {
+    /// The documented 2xx statuses.
+    pub statuses: Vec<u16>,
+    /// The JSON body they carry; `None` for bodiless success.
+    pub body: Option<TypeRef>,
+}

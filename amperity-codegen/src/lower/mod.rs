@@ -1,0 +1,254 @@
+//! Stage 2: `openapiv3::OpenAPI` → [`crate::ir::Api`].
+//!
+//! Lowering resolves references, decides every name once (and reports collisions),
+//! separates the ambient headers from operation parameters, names inline types after
+//! their owner, and sorts everything. Nothing after this stage looks at the document.
+
+mod operation;
+mod schema;
+
+use std::collections::BTreeMap;
+
+use openapiv3::{OpenAPI, ReferenceOr};
+
+use crate::error::{Error, ErrorKind, Pointer, Reporter, Result};
+use crate::ir::{Api, ApiVersion, Model, ModelKind, Server, TypeRef};
+use crate::names::{Case, Collision, Name, NameSet, escape};
+
+/// How deep schemas may nest inside one another before the document is refused; deeper
+/// documents are almost certainly hostile and would otherwise exhaust the stack.
+const MAX_DEPTH: usize = 64;
+
+/// Lowers a loaded document into the IR of module `module`. `document` names it in errors.
+pub fn lower(document: &str, module: &str, spec: &OpenAPI) -> Result<Api> {
+    let mut lowerer = Lowerer {
+        spec,
+        report: Reporter::new(document),
+        models: BTreeMap::new(),
+        model_names: NameSet::default(),
+        components: BTreeMap::new(),
+        tenant_header: None,
+        api_version: None,
+    };
+    lowerer.declare_components()?;
+    lowerer.lower_components()?;
+    let operations = lowerer.lower_operations()?;
+    lowerer.mark_request_bodies(&operations)?;
+    schema::box_recursive_fields(&mut lowerer.models);
+    let servers = lowerer.lower_servers()?;
+    Ok(Api {
+        module: module.to_owned(),
+        title: spec.info.title.clone(),
+        version: spec.info.version.clone(),
+        description: spec.info.description.clone(),
+        servers,
+        tenant_header: lowerer.tenant_header,
+        api_version: lowerer.api_version,
+        models: lowerer.models,
+        operations,
+    })
+}
+
+pub(crate) struct Lowerer<'a> {
+    pub(crate) spec: &'a OpenAPI,
+    pub(crate) report: Reporter,
+    pub(crate) models: BTreeMap<String, Model>,
+    /// Type names of the models module.
+    pub(crate) model_names: NameSet,
+    /// Component schema name → Rust type name.
+    pub(crate) components: BTreeMap<String, String>,
+    pub(crate) tenant_header: Option<String>,
+    pub(crate) api_version: Option<ApiVersion>,
+}
+
+impl Lowerer<'_> {
+    pub(crate) fn error(&self, kind: ErrorKind, at: &Pointer, message: impl Into<String>) -> Error {
+        self.report.error(kind, at, message)
+    }
+
+    pub(crate) fn collision(&self, at: &Pointer, what: &str, wire: &str, c: Collision) -> Error {
+        self.error(
+            ErrorKind::Name,
+            at,
+            format!(
+                "{what} {wire:?} becomes the Rust name `{}`, which {:?} (at {}) already has",
+                c.rust, c.first.0, c.first.1
+            ),
+        )
+    }
+
+    /// Escapes `wire` or reports that it cannot become a Rust name.
+    pub(crate) fn escape(
+        &self,
+        wire: &str,
+        case: Case,
+        at: &Pointer,
+        what: &str,
+    ) -> Result<String> {
+        escape(wire, case).ok_or_else(|| {
+            self.error(
+                ErrorKind::Name,
+                at,
+                format!("{what} {wire:?} has no letters or digits to make a Rust name from"),
+            )
+        })
+    }
+
+    /// Claims a type name in the models module.
+    pub(crate) fn claim_model_name(&mut self, rust: &str, wire: &str, at: &Pointer) -> Result<()> {
+        self.model_names
+            .claim(rust, wire, at.as_str())
+            .map_err(|c| self.collision(at, "type", wire, c))
+    }
+
+    /// Every component schema gets its name before any is lowered, so references
+    /// between them (including cycles) resolve.
+    fn declare_components(&mut self) -> Result<()> {
+        let spec = self.spec;
+        let Some(components) = &spec.components else {
+            return Ok(());
+        };
+        let mut keys: Vec<&String> = components.schemas.keys().collect();
+        keys.sort();
+        for key in keys {
+            let at = Pointer::root().join("components").join("schemas").join(key);
+            let rust = self.escape(key, Case::Type, &at, "schema name")?;
+            self.claim_model_name(&rust, key, &at)?;
+            self.components.insert(key.clone(), rust);
+        }
+        Ok(())
+    }
+
+    fn lower_components(&mut self) -> Result<()> {
+        let spec = self.spec;
+        let Some(components) = &spec.components else {
+            return Ok(());
+        };
+        for (key, schema) in &components.schemas {
+            let at = Pointer::root().join("components").join("schemas").join(key);
+            let rust = self.components[key].clone();
+            let name = Name {
+                rust,
+                wire: key.clone(),
+            };
+            match schema {
+                ReferenceOr::Reference { reference } => {
+                    let target = self.schema_ref(reference, &at)?;
+                    self.insert_model(name, None, ModelKind::Alias(target), &at);
+                }
+                ReferenceOr::Item(schema) => self.define(name, schema, &at, 0)?,
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn insert_model(
+        &mut self,
+        name: Name,
+        doc: Option<String>,
+        kind: ModelKind,
+        at: &Pointer,
+    ) {
+        self.models.insert(
+            name.rust.clone(),
+            Model {
+                name,
+                doc,
+                kind,
+                pointer: at.as_str().to_owned(),
+                request_body: false,
+            },
+        );
+    }
+
+    /// Resolves a `#/components/schemas/X` reference to the Rust type name of `X`.
+    pub(crate) fn schema_ref(&self, reference: &str, at: &Pointer) -> Result<TypeRef> {
+        let key = self.local_ref(reference, "schemas", at)?;
+        self.components
+            .get(key)
+            .map(|rust| TypeRef::Named(rust.clone()))
+            .ok_or_else(|| self.dangling(reference, at))
+    }
+
+    /// Checks that `reference` is `#/components/<section>/<name>` and returns `<name>`.
+    pub(crate) fn local_ref<'r>(
+        &self,
+        reference: &'r str,
+        section: &str,
+        at: &Pointer,
+    ) -> Result<&'r str> {
+        let prefix = format!("#/components/{section}/");
+        match reference.strip_prefix(&prefix) {
+            Some(name) if !name.contains('/') => Ok(name),
+            _ if !reference.starts_with('#') => Err(self.error(
+                ErrorKind::BadReference,
+                &at.join("$ref"),
+                format!("$ref {reference:?} points outside this document; only local references (#/components/{section}/...) are supported"),
+            )),
+            _ => Err(self.error(
+                ErrorKind::BadReference,
+                &at.join("$ref"),
+                format!("$ref {reference:?} must point to #/components/{section}/<name> here"),
+            )),
+        }
+    }
+
+    pub(crate) fn dangling(&self, reference: &str, at: &Pointer) -> Error {
+        self.error(
+            ErrorKind::BadReference,
+            &at.join("$ref"),
+            format!("$ref {reference:?} points to nothing in this document"),
+        )
+    }
+
+    fn lower_servers(&self) -> Result<Vec<Server>> {
+        let mut names = NameSet::default();
+        let mut servers = Vec::new();
+        for (index, server) in self.spec.servers.iter().enumerate() {
+            let at = Pointer::root().join("servers").join(index);
+            let label = server
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("server {}", index + 1));
+            let name = self.escape(
+                &label,
+                Case::Constant,
+                &at.join("description"),
+                "server description",
+            )?;
+            names
+                .claim(&name, &label, at.as_str())
+                .map_err(|c| self.collision(&at, "server", &label, c))?;
+            let mut variables = Vec::new();
+            let mut variable_names = NameSet::default();
+            let mut default_url = server.url.clone();
+            for (variable, spec) in server.variables.iter().flatten() {
+                default_url = default_url
+                    .replace(&format!("{{{variable}}}"), &spec.default)
+                    .replace(&format!("<{variable}>"), &spec.default);
+                let used = server.url.contains(&format!("{{{variable}}}"))
+                    || server.url.contains(&format!("<{variable}>"));
+                if !used {
+                    continue;
+                }
+                let vat = at.join("variables").join(variable);
+                let rust = self.escape(variable, Case::Value, &vat, "server variable")?;
+                variable_names
+                    .claim(&rust, variable, vat.as_str())
+                    .map_err(|c| self.collision(&vat, "server variable", variable, c))?;
+                variables.push(Name {
+                    rust,
+                    wire: variable.clone(),
+                });
+            }
+            servers.push(Server {
+                name,
+                url: server.url.clone(),
+                description: server.description.clone(),
+                variables,
+                default_url,
+            });
+        }
+        Ok(servers)
+    }
+}

@@ -1,0 +1,566 @@
+//! Paths and operations → [`Operation`]s.
+
+use std::collections::BTreeMap;
+
+use openapiv3::{
+    MediaType, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, RequestBody, Response,
+    SchemaKind, StatusCode, Type,
+};
+
+use super::Lowerer;
+use crate::error::{ErrorKind, Pointer, Result};
+use crate::ir::{
+    ApiVersion, Body, Location, ModelKind, Operation, Param, PathPart, Success, TypeRef,
+};
+use crate::names::{Case, Name, NameSet};
+
+/// Names of the generated `Client`'s own methods, which operations cannot take.
+const CLIENT_METHODS: &[&str] = &["builder", "runtime", "from", "clone", "fmt"];
+/// Names a request builder uses itself, which parameters cannot take.
+const BUILDER_MEMBERS: &[&str] = &["send", "new", "client"];
+
+/// Headers that belong to the client, not to each call.
+const TENANT_HEADER: &str = "amperity-tenant";
+const API_VERSION_HEADER: &str = "api-version";
+
+impl Lowerer<'_> {
+    pub(crate) fn lower_operations(&mut self) -> Result<Vec<Operation>> {
+        let spec = self.spec;
+        let mut method_names = NameSet::reserving(CLIENT_METHODS);
+        let mut builder_names = NameSet::default();
+        let mut operation_ids: BTreeMap<String, Pointer> = BTreeMap::new();
+        let mut operations = Vec::new();
+        for (path, item) in &spec.paths.paths {
+            let pat = Pointer::root().join("paths").join(path);
+            let item = match item {
+                ReferenceOr::Item(item) => item,
+                ReferenceOr::Reference { reference } => {
+                    return Err(self.error(
+                        ErrorKind::Unsupported,
+                        &pat.join("$ref"),
+                        format!("path items by reference ({reference:?}) are not supported"),
+                    ));
+                }
+            };
+            for (method, op) in methods(item) {
+                let at = pat.join(method);
+                let wire_id = match &op.operation_id {
+                    Some(id) => id.clone(),
+                    None => format!("{method} {path}"),
+                };
+                if let Some(first) = operation_ids.insert(wire_id.clone(), at.clone()) {
+                    return Err(self.error(
+                        ErrorKind::Duplicate,
+                        &at.join("operationId"),
+                        format!("operationId {wire_id:?} is also used at {first}"),
+                    ));
+                }
+                let id_at = at.join("operationId");
+                let rust = self.escape(&wire_id, Case::Value, &id_at, "operationId")?;
+                method_names
+                    .claim(&rust, &wire_id, at.as_str())
+                    .map_err(|c| self.collision(&id_at, "operationId", &wire_id, c))?;
+                let builder = self.escape(&wire_id, Case::Type, &id_at, "operationId")?;
+                builder_names
+                    .claim(&builder, &wire_id, at.as_str())
+                    .map_err(|c| self.collision(&id_at, "operationId", &wire_id, c))?;
+                let name = Name {
+                    rust,
+                    wire: wire_id,
+                };
+                operations.push(self.lower_operation(name, builder, method, path, item, op, &at)?);
+            }
+        }
+        operations.sort_by(|a, b| a.name.rust.cmp(&b.name.rust));
+        Ok(operations)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn lower_operation(
+        &mut self,
+        name: Name,
+        builder: String,
+        method: &str,
+        path: &str,
+        item: &PathItem,
+        op: &openapiv3::Operation,
+        at: &Pointer,
+    ) -> Result<Operation> {
+        let params = self.lower_params(&builder, item, op, at)?;
+        let path_parts = self.path_parts(path, &params, at)?;
+        let body = match &op.request_body {
+            None => None,
+            Some(body) => Some(self.lower_body(&builder, body, &at.join("requestBody"))?),
+        };
+        let success = self.lower_success(&builder, &op.responses, &at.join("responses"))?;
+        Ok(Operation {
+            name,
+            builder,
+            method: method.to_ascii_uppercase(),
+            path: path.to_owned(),
+            path_parts,
+            params,
+            body,
+            success,
+            summary: op.summary.clone(),
+            description: op.description.clone(),
+            deprecated: op.deprecated,
+            pointer: at.as_str().to_owned(),
+        })
+    }
+
+    /// Path-level parameters merged with the operation's (which override them), minus
+    /// the ambient headers, in document order.
+    fn lower_params(
+        &mut self,
+        builder: &str,
+        item: &PathItem,
+        op: &openapiv3::Operation,
+        at: &Pointer,
+    ) -> Result<Vec<Param>> {
+        let path_at = Pointer::from_escaped(at.as_str().rsplit_once('/').map_or("", |(p, _)| p));
+        let sources = [
+            (&item.parameters, path_at.join("parameters")),
+            (&op.parameters, at.join("parameters")),
+        ];
+        let mut merged: Vec<(Pointer, &openapiv3::ParameterData, Location, usize)> = Vec::new();
+        for (level, (list, list_at)) in sources.iter().enumerate() {
+            let mut seen_here: BTreeMap<(String, Location), Pointer> = BTreeMap::new();
+            for (index, param) in list.iter().enumerate() {
+                let pat = list_at.join(index);
+                let (data, location) = match self.resolve_param(param, &pat)? {
+                    Parameter::Query { parameter_data, .. } => (parameter_data, Location::Query),
+                    Parameter::Header { parameter_data, .. } => (parameter_data, Location::Header),
+                    Parameter::Path { parameter_data, .. } => (parameter_data, Location::Path),
+                    Parameter::Cookie { .. } => {
+                        return Err(self.error(
+                            ErrorKind::Unsupported,
+                            &pat,
+                            "cookie parameters are not supported",
+                        ));
+                    }
+                };
+                if let Some(first) = seen_here.insert((data.name.clone(), location), pat.clone()) {
+                    let (kind, hint) = match location {
+                        Location::Path => (
+                            ErrorKind::Unsupported,
+                            "; paths that repeat a parameter name are not supported yet",
+                        ),
+                        _ => (ErrorKind::Duplicate, ""),
+                    };
+                    return Err(self.error(
+                        kind,
+                        &pat,
+                        format!(
+                            "{location:?} parameter {:?} is also declared at {first}{hint}",
+                            data.name
+                        ),
+                    ));
+                }
+                // An operation's parameter replaces a path-level one of the same name and place.
+                merged.retain(|(_, d, l, lvl)| {
+                    !(*lvl < level && d.name == data.name && *l == location)
+                });
+                merged.push((pat, data, location, level));
+            }
+        }
+
+        let mut names = NameSet::reserving(BUILDER_MEMBERS);
+        let mut params = Vec::new();
+        for (pat, data, location, _) in merged {
+            if location == Location::Header && self.take_ambient(data, &pat)? {
+                continue;
+            }
+            let schema = match &data.format {
+                ParameterSchemaOrContent::Schema(schema) => schema,
+                ParameterSchemaOrContent::Content(_) => {
+                    return Err(self.error(
+                        ErrorKind::Unsupported,
+                        &pat.join("content"),
+                        "parameters described by `content` instead of `schema` are not supported",
+                    ));
+                }
+            };
+            let rust = self.escape(&data.name, Case::Value, &pat.join("name"), "parameter name")?;
+            names
+                .claim(&rust, &data.name, pat.as_str())
+                .map_err(|c| self.collision(&pat.join("name"), "parameter", &data.name, c))?;
+            let owner = format!(
+                "{builder}{}",
+                self.escape(&data.name, Case::Type, &pat, "parameter name")?
+            );
+            let ty = self.type_of(schema, &pat.join("schema"), &owner, 0)?;
+            params.push(Param {
+                name: Name {
+                    rust,
+                    wire: data.name.clone(),
+                },
+                location,
+                ty,
+                required: data.required || location == Location::Path,
+                doc: data.description.clone(),
+                deprecated: data.deprecated.unwrap_or(false),
+            });
+        }
+        Ok(params)
+    }
+
+    fn resolve_param<'p>(
+        &self,
+        param: &'p ReferenceOr<Parameter>,
+        at: &Pointer,
+    ) -> Result<&'p Parameter>
+    where
+        Self: 'p,
+    {
+        match param {
+            ReferenceOr::Item(p) => Ok(p),
+            ReferenceOr::Reference { reference } => {
+                let key = self.local_ref(reference, "parameters", at)?;
+                match self.spec.components.as_ref().and_then(|c| c.parameters.get(key)) {
+                    Some(ReferenceOr::Item(p)) => Ok(p),
+                    Some(ReferenceOr::Reference { .. }) => Err(self.error(
+                        ErrorKind::BadReference,
+                        &at.join("$ref"),
+                        format!("$ref {reference:?} leads to another $ref; chains of references are not supported"),
+                    )),
+                    None => Err(self.dangling(reference, at)),
+                }
+            }
+        }
+    }
+
+    /// Records an ambient header (tenant, api-version) on the API and returns true, or
+    /// returns false for an ordinary header parameter.
+    fn take_ambient(&mut self, data: &openapiv3::ParameterData, at: &Pointer) -> Result<bool> {
+        if data.name.eq_ignore_ascii_case(TENANT_HEADER) {
+            self.tenant_header.get_or_insert_with(|| data.name.clone());
+            return Ok(true);
+        }
+        if !data.name.eq_ignore_ascii_case(API_VERSION_HEADER) {
+            return Ok(false);
+        }
+        if self.api_version.is_some() {
+            return Ok(true);
+        }
+        let (values, default) = match &data.format {
+            ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) => {
+                let values: Vec<String> = match &schema.schema_kind {
+                    SchemaKind::Type(Type::String(s)) => {
+                        s.enumeration.iter().flatten().cloned().collect()
+                    }
+                    _ => Vec::new(),
+                };
+                let default = schema
+                    .schema_data
+                    .default
+                    .as_ref()
+                    .and_then(|d| d.as_str())
+                    .map(str::to_owned);
+                (values, default)
+            }
+            _ => (Vec::new(), None),
+        };
+        let Some(default) = default.or_else(|| values.first().cloned()) else {
+            return Err(self.error(
+                ErrorKind::Unsupported,
+                &at.join("schema"),
+                "the api-version header needs an `enum` or a `default` to say which version this document describes",
+            ));
+        };
+        let mut values = values;
+        if !values.contains(&default) {
+            values.insert(0, default.clone());
+        }
+        let variants = self.enum_variants(&values, &at.join("schema").join("enum"))?;
+        self.api_version = Some(ApiVersion {
+            header: data.name.clone(),
+            values: variants,
+            default,
+        });
+        Ok(true)
+    }
+
+    /// Splits `/workflow/runs/{workflow-id}` into literals and parameters, checking that
+    /// every placeholder has exactly one path parameter and every path parameter is used.
+    fn path_parts(&self, path: &str, params: &[Param], at: &Pointer) -> Result<Vec<PathPart>> {
+        let mut parts = Vec::new();
+        let mut rest = path;
+        let mut used = vec![false; params.len()];
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+                return Err(self.error(
+                    ErrorKind::Parse,
+                    at,
+                    format!("path {path:?} has an unclosed `{{`"),
+                ));
+            };
+            if open > 0 {
+                parts.push(PathPart::Literal(rest[..open].to_owned()));
+            }
+            let placeholder = &rest[open + 1..close];
+            let index = params
+                .iter()
+                .position(|p| p.location == Location::Path && p.name.wire == placeholder)
+                .ok_or_else(|| {
+                    self.error(
+                        ErrorKind::Parse,
+                        at,
+                        format!("path {path:?} uses {{{placeholder}}} but the operation declares no path parameter {placeholder:?}"),
+                    )
+                })?;
+            if used[index] {
+                return Err(self.error(
+                    ErrorKind::Unsupported,
+                    at,
+                    format!("path {path:?} uses {{{placeholder}}} twice; paths that repeat a parameter name are not supported yet"),
+                ));
+            }
+            used[index] = true;
+            parts.push(PathPart::Param(index));
+            rest = &rest[close + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(PathPart::Literal(rest.to_owned()));
+        }
+        if let Some(unused) = params
+            .iter()
+            .zip(&used)
+            .find(|(p, used)| p.location == Location::Path && !**used)
+        {
+            return Err(self.error(
+                ErrorKind::Parse,
+                at,
+                format!(
+                    "path parameter {:?} does not appear in the path {path:?}",
+                    unused.0.name.wire
+                ),
+            ));
+        }
+        Ok(parts)
+    }
+
+    fn lower_body(
+        &mut self,
+        builder: &str,
+        body: &ReferenceOr<RequestBody>,
+        at: &Pointer,
+    ) -> Result<Body> {
+        let (body, at) = match body {
+            ReferenceOr::Item(b) => (b, at.clone()),
+            ReferenceOr::Reference { reference } => {
+                let key = self.local_ref(reference, "requestBodies", at)?;
+                match self
+                    .spec
+                    .components
+                    .as_ref()
+                    .and_then(|c| c.request_bodies.get(key))
+                {
+                    Some(ReferenceOr::Item(b)) => (
+                        b,
+                        Pointer::root()
+                            .join("components")
+                            .join("requestBodies")
+                            .join(key),
+                    ),
+                    Some(_) => {
+                        return Err(self.error(
+                            ErrorKind::BadReference,
+                            &at.join("$ref"),
+                            "chains of references are not supported",
+                        ));
+                    }
+                    None => return Err(self.dangling(reference, at)),
+                }
+            }
+        };
+        let (media, media_at) = self
+            .json_media(&body.content, &at.join("content"))?
+            .ok_or_else(|| {
+                self.error(
+                    ErrorKind::Unsupported,
+                    &at.join("content"),
+                    "request bodies other than JSON are not supported yet",
+                )
+            })?;
+        let ty = match &media.schema {
+            Some(schema) => self.type_of(
+                schema,
+                &media_at.join("schema"),
+                &format!("{builder}Body"),
+                0,
+            )?,
+            None => TypeRef::Json,
+        };
+        Ok(Body {
+            ty,
+            required: body.required,
+            doc: body.description.clone(),
+        })
+    }
+
+    fn lower_success(
+        &mut self,
+        builder: &str,
+        responses: &openapiv3::Responses,
+        at: &Pointer,
+    ) -> Result<Success> {
+        let mut statuses = Vec::new();
+        let mut bodies: Vec<(u16, Option<TypeRef>)> = Vec::new();
+        for (code, response) in &responses.responses {
+            let status = match code {
+                StatusCode::Code(c) if (200..300).contains(c) => *c,
+                StatusCode::Range(2) => 200,
+                _ => continue,
+            };
+            let rat = at.join(code.to_string());
+            let (response, rat) = self
+                .resolve_response(response, &rat)
+                .map(|(r, p)| (r.clone(), p))?;
+            let body = match self.json_media(&response.content, &rat.join("content"))? {
+                Some((media, media_at)) => Some(match &media.schema {
+                    Some(schema) => self.type_of(
+                        schema,
+                        &media_at.join("schema"),
+                        &format!("{builder}Response"),
+                        0,
+                    )?,
+                    None => TypeRef::Json,
+                }),
+                None if response.content.is_empty() => None,
+                None => {
+                    return Err(self.error(
+                        ErrorKind::Unsupported,
+                        &rat.join("content"),
+                        "success responses other than JSON are not supported yet",
+                    ));
+                }
+            };
+            statuses.push(status);
+            bodies.push((status, body));
+        }
+        let first = bodies.first().map(|(_, b)| b.clone()).unwrap_or(None);
+        if let Some((status, other)) = bodies.iter().find(|(_, b)| *b != first) {
+            return Err(self.error(
+                ErrorKind::Unsupported,
+                at,
+                format!(
+                    "success responses carry different bodies ({} and {status} {}); operations with several distinct outcomes are not supported yet",
+                    describe(&first),
+                    describe(other)
+                ),
+            ));
+        }
+        Ok(Success {
+            statuses,
+            body: first,
+        })
+    }
+
+    fn resolve_response<'r>(
+        &'r self,
+        response: &'r ReferenceOr<Response>,
+        at: &Pointer,
+    ) -> Result<(&'r Response, Pointer)> {
+        match response {
+            ReferenceOr::Item(r) => Ok((r, at.clone())),
+            ReferenceOr::Reference { reference } => {
+                let key = self.local_ref(reference, "responses", at)?;
+                match self
+                    .spec
+                    .components
+                    .as_ref()
+                    .and_then(|c| c.responses.get(key))
+                {
+                    Some(ReferenceOr::Item(r)) => Ok((
+                        r,
+                        Pointer::root()
+                            .join("components")
+                            .join("responses")
+                            .join(key),
+                    )),
+                    Some(_) => Err(self.error(
+                        ErrorKind::BadReference,
+                        &at.join("$ref"),
+                        "chains of references are not supported",
+                    )),
+                    None => Err(self.dangling(reference, at)),
+                }
+            }
+        }
+    }
+
+    /// The JSON media type of a `content` map (`application/json`, `application/problem+json`, ...).
+    fn json_media<'m>(
+        &self,
+        content: &'m indexmap::IndexMap<String, MediaType>,
+        at: &Pointer,
+    ) -> Result<Option<(&'m MediaType, Pointer)>> {
+        Ok(content
+            .iter()
+            .find(|(media, _)| {
+                let essence = media
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                essence == "application/json" || essence.ends_with("+json")
+            })
+            .map(|(media, m)| (m, at.join(media))))
+    }
+
+    /// Marks the structs used as request bodies; they get a constructor named `new`, so a
+    /// property named `new` would collide with it.
+    pub(crate) fn mark_request_bodies(&mut self, operations: &[Operation]) -> Result<()> {
+        for op in operations {
+            let Some(Body {
+                ty: TypeRef::Named(name),
+                ..
+            }) = &op.body
+            else {
+                continue;
+            };
+            let Some(model) = self.models.get_mut(name) else {
+                continue;
+            };
+            if let ModelKind::Struct(fields) = &model.kind {
+                if let Some(field) = fields.iter().find(|f| f.name.rust == "new") {
+                    let at = Pointer::from_escaped(&model.pointer)
+                        .join("properties")
+                        .join(&field.name.wire);
+                    return Err(self.error(
+                        ErrorKind::Name,
+                        &at,
+                        "a request body property named `new` would collide with the body's constructor `new`",
+                    ));
+                }
+                model.request_body = true;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn describe(body: &Option<TypeRef>) -> String {
+    match body {
+        Some(t) => format!("{t:?}"),
+        None => "no body".to_owned(),
+    }
+}
+
+fn methods(item: &PathItem) -> Vec<(&'static str, &openapiv3::Operation)> {
+    [
+        ("get", &item.get),
+        ("put", &item.put),
+        ("post", &item.post),
+        ("delete", &item.delete),
+        ("options", &item.options),
+        ("head", &item.head),
+        ("patch", &item.patch),
+        ("trace", &item.trace),
+    ]
+    .into_iter()
+    .filter_map(|(m, op)| op.as_ref().map(|op| (m, op)))
+    .collect()
+}

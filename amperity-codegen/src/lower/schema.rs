@@ -1,0 +1,384 @@
+//! Schemas → types and models.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use openapiv3::{
+    AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
+    StringFormat, Type, VariantOrUnknownOrEmpty,
+};
+
+use super::{Lowerer, MAX_DEPTH};
+use crate::error::{ErrorKind, Pointer, Result};
+use crate::ir::{Field, Model, ModelKind, TypeRef};
+use crate::names::{Case, Name, NameSet};
+
+impl Lowerer<'_> {
+    /// The type of a schema or reference; inline objects and enums become models named
+    /// `owner` (the caller builds it from the enclosing type and field).
+    pub(crate) fn type_of<S: std::borrow::Borrow<Schema>>(
+        &mut self,
+        schema: &ReferenceOr<S>,
+        at: &Pointer,
+        owner: &str,
+        depth: usize,
+    ) -> Result<TypeRef> {
+        match schema {
+            ReferenceOr::Reference { reference } => self.schema_ref(reference, at),
+            ReferenceOr::Item(schema) => self.inline(schema.borrow(), at, owner, depth),
+        }
+    }
+
+    fn inline(
+        &mut self,
+        schema: &Schema,
+        at: &Pointer,
+        owner: &str,
+        depth: usize,
+    ) -> Result<TypeRef> {
+        if depth > MAX_DEPTH {
+            return Err(self.error(
+                ErrorKind::Unsupported,
+                at,
+                format!("schemas nest more than {MAX_DEPTH} levels deep"),
+            ));
+        }
+        Ok(match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
+                self.define_inline(owner, schema, at, depth)?
+            }
+            SchemaKind::Type(Type::String(s)) => match &s.format {
+                VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
+                VariantOrUnknownOrEmpty::Item(StringFormat::Date) => TypeRef::Date,
+                _ => TypeRef::String,
+            },
+            SchemaKind::Type(Type::Integer(i)) => match &i.format {
+                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
+                _ => TypeRef::I64,
+            },
+            SchemaKind::Type(Type::Number(n)) => match &n.format {
+                VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => TypeRef::F32,
+                _ => TypeRef::F64,
+            },
+            SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
+            SchemaKind::Type(Type::Array(a)) => match &a.items {
+                None => TypeRef::Array(Box::new(TypeRef::Json)),
+                Some(items) => TypeRef::Array(Box::new(self.type_of(
+                    items,
+                    &at.join("items"),
+                    &format!("{owner}Item"),
+                    depth + 1,
+                )?)),
+            },
+            SchemaKind::Type(Type::Object(o)) if o.properties.is_empty() => {
+                self.map_type(o.additional_properties.as_ref(), at, owner, depth)?
+            }
+            SchemaKind::Type(Type::Object(_)) => self.define_inline(owner, schema, at, depth)?,
+            SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
+                self.type_of(&all_of[0], &at.join("allOf").join(0), owner, depth + 1)?
+            }
+            SchemaKind::AllOf { .. } => self.define_inline(owner, schema, at, depth)?,
+            SchemaKind::Any(any) if !any.properties.is_empty() => {
+                self.define_inline(owner, schema, at, depth)?
+            }
+            SchemaKind::Any(_) => TypeRef::Json,
+            SchemaKind::OneOf { .. } => return Err(self.unsupported(at, "oneOf")),
+            SchemaKind::AnyOf { .. } => return Err(self.unsupported(at, "anyOf")),
+            SchemaKind::Not { .. } => return Err(self.unsupported(at, "not")),
+        })
+    }
+
+    fn unsupported(&self, at: &Pointer, construct: &str) -> crate::Error {
+        self.error(
+            ErrorKind::Unsupported,
+            &at.join(construct),
+            format!("`{construct}` schemas are not supported yet"),
+        )
+    }
+
+    fn map_type(
+        &mut self,
+        additional: Option<&AdditionalProperties>,
+        at: &Pointer,
+        owner: &str,
+        depth: usize,
+    ) -> Result<TypeRef> {
+        let value = match additional {
+            Some(AdditionalProperties::Schema(schema)) => self.type_of(
+                schema.as_ref(),
+                &at.join("additionalProperties"),
+                &format!("{owner}Value"),
+                depth + 1,
+            )?,
+            _ => TypeRef::Json,
+        };
+        Ok(TypeRef::Map(Box::new(value)))
+    }
+
+    /// Names an inline object or enum after its owner and defines it.
+    fn define_inline(
+        &mut self,
+        owner: &str,
+        schema: &Schema,
+        at: &Pointer,
+        depth: usize,
+    ) -> Result<TypeRef> {
+        self.claim_model_name(owner, at.as_str(), at)?;
+        let name = Name {
+            rust: owner.to_owned(),
+            wire: at.as_str().to_owned(),
+        };
+        self.define(name, schema, at, depth + 1)?;
+        Ok(TypeRef::Named(owner.to_owned()))
+    }
+
+    /// Defines the model `name` from `schema` (a component schema or an inline one).
+    pub(crate) fn define(
+        &mut self,
+        name: Name,
+        schema: &Schema,
+        at: &Pointer,
+        depth: usize,
+    ) -> Result<()> {
+        let doc = schema.schema_data.description.clone();
+        let kind =
+            match &schema.schema_kind {
+                SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
+                    let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
+                    ModelKind::Enum(self.enum_variants(&values, &at.join("enum"))?)
+                }
+                SchemaKind::Type(Type::Object(o)) if !o.properties.is_empty() => ModelKind::Struct(
+                    self.fields(&name.rust, &o.properties, &o.required, at, depth)?,
+                ),
+                SchemaKind::Any(any) if !any.properties.is_empty() => ModelKind::Struct(
+                    self.fields(&name.rust, &any.properties, &any.required, at, depth)?,
+                ),
+                SchemaKind::AllOf { all_of } if all_of.len() > 1 => {
+                    let (properties, required) =
+                        self.merge_all_of(all_of, &at.join("allOf"), &mut BTreeSet::new())?;
+                    ModelKind::Struct(self.fields(&name.rust, &properties, &required, at, depth)?)
+                }
+                _ => ModelKind::Alias(self.inline_alias(schema, at, &name.rust, depth)?),
+            };
+        self.insert_model(name, doc, kind, at);
+        Ok(())
+    }
+
+    /// The aliased type of a component that is not itself a struct or enum; nested inline
+    /// types are named after the component.
+    fn inline_alias(
+        &mut self,
+        schema: &Schema,
+        at: &Pointer,
+        owner: &str,
+        depth: usize,
+    ) -> Result<TypeRef> {
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Array(a)) => Ok(TypeRef::Array(Box::new(match &a.items {
+                None => TypeRef::Json,
+                Some(items) => {
+                    self.type_of(items, &at.join("items"), &format!("{owner}Item"), depth + 1)?
+                }
+            }))),
+            SchemaKind::Type(Type::Object(o)) => {
+                self.map_type(o.additional_properties.as_ref(), at, owner, depth)
+            }
+            _ => self.inline(schema, at, &format!("{owner}Inner"), depth + 1),
+        }
+    }
+
+    pub(crate) fn enum_variants(&self, values: &[String], at: &Pointer) -> Result<Vec<Name>> {
+        // `UnknownValue` is the variant that keeps values the document does not list.
+        let mut names = NameSet::reserving(&["UnknownValue"]);
+        let mut variants = Vec::new();
+        for (index, value) in values.iter().enumerate() {
+            let vat = at.join(index);
+            let rust = if value.is_empty() {
+                "Empty".to_owned()
+            } else {
+                self.escape(value, Case::Type, &vat, "enum value")?
+            };
+            names
+                .claim(&rust, value, vat.as_str())
+                .map_err(|c| self.collision(&vat, "enum value", value, c))?;
+            variants.push(Name {
+                rust,
+                wire: value.clone(),
+            });
+        }
+        Ok(variants)
+    }
+
+    fn fields(
+        &mut self,
+        owner: &str,
+        properties: &indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: &[String],
+        at: &Pointer,
+        depth: usize,
+    ) -> Result<Vec<Field>> {
+        let mut names = NameSet::default();
+        let mut fields = Vec::new();
+        for (wire, schema) in properties {
+            let fat = at.join("properties").join(wire);
+            let rust = self.escape(wire, Case::Value, &fat, "property name")?;
+            names
+                .claim(&rust, wire, fat.as_str())
+                .map_err(|c| self.collision(&fat, "property", wire, c))?;
+            let inline_owner = format!(
+                "{owner}{}",
+                self.escape(wire, Case::Type, &fat, "property name")?
+            );
+            let ty = self.type_of(schema, &fat, &inline_owner, depth + 1)?;
+            let (doc, nullable) = match schema {
+                ReferenceOr::Item(s) => (s.schema_data.description.clone(), s.schema_data.nullable),
+                ReferenceOr::Reference { .. } => (None, false),
+            };
+            fields.push(Field {
+                name: Name {
+                    rust,
+                    wire: wire.clone(),
+                },
+                ty,
+                required: required.contains(wire),
+                nullable,
+                doc,
+                boxed: false,
+            });
+        }
+        Ok(fields)
+    }
+
+    /// Collects the properties of every part of an `allOf` (following references to
+    /// component schemas, and nested `allOf`s) into one object.
+    #[allow(clippy::type_complexity)]
+    fn merge_all_of(
+        &self,
+        parts: &[ReferenceOr<Schema>],
+        at: &Pointer,
+        visiting: &mut BTreeSet<String>,
+    ) -> Result<(
+        indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+        Vec<String>,
+    )> {
+        let mut properties = indexmap::IndexMap::new();
+        let mut required = Vec::new();
+        for (index, part) in parts.iter().enumerate() {
+            let pat = at.join(index);
+            let (schema, pat) = match part {
+                ReferenceOr::Reference { reference } => {
+                    let key = self.local_ref(reference, "schemas", &pat)?;
+                    if !visiting.insert(key.to_owned()) {
+                        return Err(self.error(
+                            ErrorKind::BadReference,
+                            &pat.join("$ref"),
+                            format!(
+                                "allOf refers back to {reference:?}: the schema contains itself"
+                            ),
+                        ));
+                    }
+                    let schema = self
+                        .spec
+                        .components
+                        .as_ref()
+                        .and_then(|c| c.schemas.get(key))
+                        .ok_or_else(|| self.dangling(reference, &pat))?;
+                    match schema {
+                        ReferenceOr::Item(s) => (
+                            s,
+                            Pointer::root().join("components").join("schemas").join(key),
+                        ),
+                        ReferenceOr::Reference { .. } => {
+                            return Err(self.unsupported_merge(&pat));
+                        }
+                    }
+                }
+                ReferenceOr::Item(s) => (s, pat),
+            };
+            let (props, req) = match &schema.schema_kind {
+                SchemaKind::Type(Type::Object(o)) => (o.properties.clone(), o.required.clone()),
+                SchemaKind::Any(a) => (a.properties.clone(), a.required.clone()),
+                SchemaKind::AllOf { all_of } => {
+                    self.merge_all_of(all_of, &pat.join("allOf"), visiting)?
+                }
+                _ => return Err(self.unsupported_merge(&pat)),
+            };
+            for (key, value) in props {
+                if let Some(existing) = properties.get(&key)
+                    && existing != &value
+                {
+                    return Err(self.error(
+                        ErrorKind::Unsupported,
+                        &pat.join("properties").join(&key),
+                        format!("allOf parts define property {key:?} differently"),
+                    ));
+                }
+                properties.insert(key, value);
+            }
+            required.extend(req);
+        }
+        Ok((properties, required))
+    }
+
+    fn unsupported_merge(&self, at: &Pointer) -> crate::Error {
+        self.error(
+            ErrorKind::Unsupported,
+            at,
+            "allOf with more than one part is supported only when every part is an object",
+        )
+    }
+}
+
+/// Marks the fields that make a struct contain itself (directly, or through other
+/// structs without a `Vec` or map in between) so they are boxed; otherwise the type would
+/// have infinite size.
+pub(crate) fn box_recursive_fields(models: &mut BTreeMap<String, Model>) {
+    let direct: BTreeMap<String, Vec<String>> = models
+        .iter()
+        .map(|(name, model)| (name.clone(), direct_refs(model)))
+        .collect();
+    for (name, model) in models.iter_mut() {
+        if let ModelKind::Struct(fields) = &mut model.kind {
+            for field in fields {
+                if let Some(target) = direct_target(&field.ty, &direct) {
+                    field.boxed = reaches(&target, name, &direct);
+                }
+            }
+        }
+    }
+}
+
+/// The models a model embeds by value (not through `Vec` or a map).
+fn direct_refs(model: &Model) -> Vec<String> {
+    match &model.kind {
+        ModelKind::Struct(fields) => fields
+            .iter()
+            .filter_map(|f| match &f.ty {
+                TypeRef::Named(n) => Some(n.clone()),
+                _ => None,
+            })
+            .collect(),
+        ModelKind::Alias(TypeRef::Named(n)) => vec![n.clone()],
+        _ => Vec::new(),
+    }
+}
+
+fn direct_target(ty: &TypeRef, direct: &BTreeMap<String, Vec<String>>) -> Option<String> {
+    match ty {
+        TypeRef::Named(n) if direct.contains_key(n) => Some(n.clone()),
+        _ => None,
+    }
+}
+
+fn reaches(from: &str, goal: &str, direct: &BTreeMap<String, Vec<String>>) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![from.to_owned()];
+    while let Some(next) = stack.pop() {
+        if next == goal {
+            return true;
+        }
+        if seen.insert(next.clone()) {
+            stack.extend(direct.get(&next).into_iter().flatten().cloned());
+        }
+    }
+    false
+}

@@ -1,0 +1,156 @@
+//! The one escaping rule that turns wire names into Rust names.
+//!
+//! Characters that cannot appear in an identifier become separators, heck does the case,
+//! a leading digit gets a prefix (`V`/`v_`), and a keyword gets a `_` suffix. Different
+//! wire names can escape to the same Rust name (`2024-04-01` and `20240401`): callers
+//! detect that with [`NameSet`] and report it, never merge or number.
+
+use std::collections::BTreeMap;
+
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+
+/// A name decided once, while lowering: the Rust identifier and the string on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Name {
+    /// The Rust identifier, already escaped and cased.
+    pub rust: String,
+    /// The name as the document spells it (JSON field, parameter, enum value, operationId).
+    pub wire: String,
+}
+
+/// The casing a Rust name needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    /// Types and enum variants: `AuditEvent`.
+    Type,
+    /// Fields, functions, parameters, modules: `event_id`.
+    Value,
+    /// Constants: `AMAZON_AWS`.
+    Constant,
+}
+
+/// Rust keywords of edition 2024, strict and reserved (`gen` included).
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Escapes a wire string into a Rust identifier of the given case, or `None` when nothing
+/// identifier-like is left (an empty string, only punctuation, only non-ASCII letters).
+pub fn escape(wire: &str, case: Case) -> Option<String> {
+    // Split camel humps first so that `APIVersion` and `api-version` read alike, then let
+    // every character outside [A-Za-z0-9_] separate words.
+    let separated: String = wire
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect();
+    let cased = match case {
+        Case::Type => separated.to_upper_camel_case(),
+        Case::Value => separated.to_snake_case(),
+        Case::Constant => separated.to_shouty_snake_case(),
+    };
+    if cased.is_empty() {
+        return None;
+    }
+    let mut name = if cased.starts_with(|c: char| c.is_ascii_digit()) {
+        match case {
+            Case::Type => format!("V{cased}"),
+            Case::Value => format!("v_{cased}"),
+            Case::Constant => format!("V_{cased}"),
+        }
+    } else {
+        cased
+    };
+    if KEYWORDS.contains(&name.as_str()) {
+        name.push('_');
+    }
+    Some(name)
+}
+
+/// Names already taken in one scope (a module, a struct's fields, a function's arguments),
+/// with the wire string and place that took each, so a collision names both sides.
+#[derive(Debug, Default)]
+pub struct NameSet {
+    taken: BTreeMap<String, (String, String)>,
+}
+
+/// Two wire names that became one Rust name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Collision {
+    /// The Rust name both became.
+    pub rust: String,
+    /// The wire name that took it first, and where it was.
+    pub first: (String, String),
+}
+
+impl NameSet {
+    /// A set with names the scope already uses (for example `new` in a struct's impl).
+    pub fn reserving(reserved: &[&str]) -> Self {
+        let mut set = Self::default();
+        for name in reserved {
+            set.taken.insert(
+                (*name).to_owned(),
+                (
+                    (*name).to_owned(),
+                    "a name the generated code itself uses".to_owned(),
+                ),
+            );
+        }
+        set
+    }
+
+    /// Claims `rust` for `wire` found at `place`; fails if another wire name has it.
+    pub fn claim(&mut self, rust: &str, wire: &str, place: &str) -> Result<(), Collision> {
+        match self.taken.get(rust) {
+            Some(first) => Err(Collision {
+                rust: rust.to_owned(),
+                first: first.clone(),
+            }),
+            None => {
+                self.taken
+                    .insert(rust.to_owned(), (wire.to_owned(), place.to_owned()));
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_amperity_identifiers() {
+        assert_eq!(escape("list-events", Case::Value).unwrap(), "list_events");
+        assert_eq!(escape("list-events", Case::Type).unwrap(), "ListEvents");
+        assert_eq!(escape("workflow-id", Case::Value).unwrap(), "workflow_id");
+        assert_eq!(escape("2024-04-01", Case::Type).unwrap(), "V20240401");
+        assert_eq!(escape("20240401", Case::Type).unwrap(), "V20240401");
+        assert_eq!(escape("2024-04-01", Case::Value).unwrap(), "v_2024_04_01");
+        assert_eq!(escape("type", Case::Value).unwrap(), "type_");
+        assert_eq!(escape("gen", Case::Value).unwrap(), "gen_");
+        assert_eq!(escape("self", Case::Value).unwrap(), "self_");
+        assert_eq!(escape("Self", Case::Type).unwrap(), "Self_");
+        assert_eq!(escape("<linking-key>", Case::Value).unwrap(), "linking_key");
+        assert_eq!(escape("Amazon AWS", Case::Constant).unwrap(), "AMAZON_AWS");
+        assert_eq!(
+            escape("courier.group/run", Case::Type).unwrap(),
+            "CourierGroupRun"
+        );
+        assert_eq!(escape("", Case::Value), None);
+        assert_eq!(escape("--", Case::Type), None);
+        assert_eq!(escape("ü", Case::Type), None);
+    }
+
+    #[test]
+    fn collisions_name_the_first_claim() {
+        let mut set = NameSet::reserving(&["new"]);
+        set.claim("v_2024", "2024", "/a").unwrap();
+        let c = set.claim("v_2024", "2-0-2-4", "/b").unwrap_err();
+        assert_eq!(c.first, ("2024".to_owned(), "/a".to_owned()));
+        assert!(set.claim("new", "new", "/c").is_err());
+    }
+}

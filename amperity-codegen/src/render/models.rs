@@ -1,0 +1,226 @@
+//! Models → `models.rs`: structs, enums that keep unknown values, aliases.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs::doc;
+use super::types::{argument, ident, rust_type};
+use crate::ir::{Api, Field, Model, ModelKind};
+
+/// The contents of the models module.
+pub fn models_file(api: &Api) -> TokenStream {
+    let models = api.models.values().map(model);
+    quote! {
+        #![doc = " The types of the document's schemas, and inline types named after their owner."]
+        #( #models )*
+    }
+}
+
+fn model(model: &Model) -> TokenStream {
+    match &model.kind {
+        ModelKind::Struct(fields) => structure(model, fields),
+        ModelKind::Enum(variants) => string_enum(
+            &ident(&model.name.rust),
+            model.doc.as_deref(),
+            variants,
+            false,
+        ),
+        ModelKind::Alias(target) => {
+            let docs = doc(model.doc.as_deref().unwrap_or(""));
+            let name = ident(&model.name.rust);
+            let target = rust_type(target, &TokenStream::new());
+            quote! { #docs pub type #name = #target; }
+        }
+    }
+}
+
+/// The field's full Rust type: `Option` when optional, `Box` when recursive.
+fn field_type(field: &Field) -> TokenStream {
+    let mut ty = rust_type(&field.ty, &TokenStream::new());
+    if field.boxed {
+        ty = quote!(::std::boxed::Box<#ty>);
+    }
+    if field.optional() {
+        ty = quote!(::std::option::Option<#ty>);
+    }
+    ty
+}
+
+fn structure(model: &Model, fields: &[Field]) -> TokenStream {
+    let name = ident(&model.name.rust);
+    let docs = doc(model.doc.as_deref().unwrap_or(""));
+    let all_optional = fields.iter().all(Field::optional);
+    let default = all_optional.then(|| quote!(Default,));
+    let members = fields.iter().map(|field| {
+        let docs = doc(field.doc.as_deref().unwrap_or(""));
+        let rust = ident(&field.name.rust);
+        let wire = &field.name.wire;
+        let rename = (field.name.rust != field.name.wire).then(|| quote!(#[serde(rename = #wire)]));
+        // Optional fields are omitted when `None`; required nullable ones are sent as null.
+        let skip = (!field.required).then(
+            || quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]),
+        );
+        let ty = field_type(field);
+        quote! { #docs #rename #skip pub #rust: #ty, }
+    });
+    let builder = model.request_body.then(|| request_body_impl(&name, fields));
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name { #( #members )* }
+        #builder
+    }
+}
+
+/// A constructor for the required fields and a setter for each optional one.
+fn request_body_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
+    let none = TokenStream::new();
+    let required: Vec<&Field> = fields.iter().filter(|f| f.required).collect();
+    let args = required.iter().map(|f| {
+        let rust = ident(&f.name.rust);
+        let (ty, _) = argument(&f.ty, &none);
+        let ty = if f.optional() || f.boxed {
+            field_type(f)
+        } else {
+            ty
+        };
+        quote!(#rust: #ty)
+    });
+    let inits = fields.iter().map(|f| {
+        let rust = ident(&f.name.rust);
+        if !f.required {
+            quote!(#rust: ::std::option::Option::None)
+        } else if f.optional() || f.boxed {
+            quote!(#rust)
+        } else {
+            let (_, convert) = argument(&f.ty, &none);
+            quote!(#rust: #rust #convert)
+        }
+    });
+    let many = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let constructor = if required.is_empty() {
+        quote! {
+            /// An empty body; set what you need with the setters.
+            pub fn new() -> Self { Self::default() }
+        }
+    } else {
+        quote! {
+            /// A body with its required fields; set optional ones with the setters.
+            #many
+            pub fn new(#( #args ),*) -> Self { Self { #( #inits ),* } }
+        }
+    };
+    let setters = fields.iter().filter(|f| !f.required).map(|f| {
+        let rust = ident(&f.name.rust);
+        let docs = doc(&format!("Sets `{}`.", f.name.wire));
+        let (ty, convert) = argument(&f.ty, &none);
+        let value = if f.boxed {
+            quote!(::std::boxed::Box::new(value #convert))
+        } else {
+            quote!(value #convert)
+        };
+        quote! {
+            #docs
+            pub fn #rust(mut self, value: #ty) -> Self {
+                self.#rust = ::std::option::Option::Some(#value);
+                self
+            }
+        }
+    });
+    quote! {
+        impl #name {
+            #constructor
+            #( #setters )*
+        }
+    }
+}
+
+/// A string enum with a variant that keeps values the document does not list, so a new
+/// value on the server never breaks deserialization, and round-trips unchanged.
+pub fn string_enum(
+    name: &proc_macro2::Ident,
+    description: Option<&str>,
+    variants: &[crate::ir::Name],
+    default_first: bool,
+) -> TokenStream {
+    let docs = doc(description.unwrap_or(""));
+    let decls = variants.iter().enumerate().map(|(i, v)| {
+        let rust = ident(&v.rust);
+        let docs = doc(&format!("`{}`", v.wire));
+        let default = (default_first && i == 0).then(|| quote!(#[default]));
+        quote!(#docs #default #rust,)
+    });
+    let as_str = variants.iter().map(|v| {
+        let rust = ident(&v.rust);
+        let wire = &v.wire;
+        quote!(Self::#rust => #wire,)
+    });
+    let from = variants.iter().map(|v| {
+        let rust = ident(&v.rust);
+        let wire = &v.wire;
+        quote!(#wire => Self::#rust,)
+    });
+    let default = default_first.then(|| quote!(Default,));
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(from = "::std::string::String", into = "::std::string::String")]
+        pub enum #name {
+            #( #decls )*
+            /// A value this version of the document does not list, kept as received.
+            UnknownValue(::std::string::String),
+        }
+
+        impl #name {
+            /// The value as it is sent and received.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( #as_str )*
+                    Self::UnknownValue(value) => value.as_str(),
+                }
+            }
+        }
+
+        impl ::std::convert::From<::std::string::String> for #name {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    #( #from )*
+                    _ => Self::UnknownValue(value),
+                }
+            }
+        }
+
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                Self::from(value.to_owned())
+            }
+        }
+
+        impl ::std::convert::From<#name> for ::std::string::String {
+            fn from(value: #name) -> Self {
+                match value {
+                    #name::UnknownValue(value) => value,
+                    known => known.as_str().to_owned(),
+                }
+            }
+        }
+
+        impl ::std::convert::AsRef<str> for #name {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl crate::runtime::QueryValue for #name {
+            fn append_to(&self, name: &str, pairs: &mut ::std::vec::Vec<(::std::string::String, ::std::string::String)>) {
+                crate::runtime::QueryValue::append_to(self.as_str(), name, pairs);
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! The API module's `mod.rs`: module docs, `ApiVersion`, the `Api` marker that configures
+//! the runtime, `servers`, and `Client` with one method per operation.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs::{doc, inner_doc};
+use super::models::string_enum;
+use super::operations::client_methods;
+use super::types::ident;
+use crate::ir::Api;
+
+/// The contents of `src/<module>/mod.rs`.
+pub fn module_file(api: &Api) -> TokenStream {
+    let module_doc = inner_doc(&format!(
+        "{} (version {}).\n\n{}",
+        api.title,
+        api.version,
+        api.description.as_deref().unwrap_or("")
+    ));
+    let title = &api.title;
+    let default_base_url = api
+        .servers
+        .first()
+        .map(|s| s.default_url.as_str())
+        .unwrap_or("");
+    let (version_type, version_enum) = match &api.api_version {
+        Some(version) => {
+            let mut variants = version.values.clone();
+            // The default goes first so `#[default]` lands on it.
+            if let Some(pos) = variants.iter().position(|v| v.wire == version.default) {
+                let default = variants.remove(pos);
+                variants.insert(0, default);
+            }
+            let description = format!(
+                "The values of the `{}` header this document knows; the client sends `{}` unless told otherwise. Any other value can be sent as `ApiVersion::from(\"...\")`.",
+                version.header, version.default
+            );
+            (
+                quote!(ApiVersion),
+                string_enum(&ident("ApiVersion"), Some(&description), &variants, true),
+            )
+        }
+        None => (quote!(crate::runtime::Unversioned), TokenStream::new()),
+    };
+    let tenant_header = option_str(api.tenant_header.as_deref());
+    let version_header = option_str(api.api_version.as_ref().map(|v| v.header.as_str()));
+    let builder_fn = match &api.tenant_header {
+        Some(header) => {
+            let docs = doc(&format!(
+                "A builder for a client of tenant `tenant` (sent as `{header}`), using the document's first server and its api-version; add credentials, then `build()`."
+            ));
+            quote! {
+                #docs
+                pub fn builder(tenant: impl ::std::convert::Into<::std::string::String>) -> ClientBuilder {
+                    ClientBuilder::new().tenant(tenant)
+                }
+            }
+        }
+        None => quote! {
+            /// A builder using the document's first server; add credentials, then `build()`.
+            pub fn builder() -> ClientBuilder {
+                ClientBuilder::new()
+            }
+        },
+    };
+    let servers = servers_module(api);
+    let methods = client_methods(api);
+    let client_doc = doc(&format!(
+        "A client of the {title}: configured once (base URL, tenant, api-version, credentials), cheap to clone, one method per operation."
+    ));
+    quote! {
+        #module_doc
+
+        pub mod models;
+        pub mod requests;
+
+        #version_enum
+
+        /// Ties the runtime to this API: its client type, version type and defaults.
+        #[derive(Debug, Clone, Copy)]
+        pub struct Api;
+
+        impl crate::runtime::Api for Api {
+            type Client = Client;
+            type Version = #version_type;
+            const TITLE: &'static str = #title;
+            const DEFAULT_BASE_URL: &'static str = #default_base_url;
+            const TENANT_HEADER: ::std::option::Option<&'static str> = #tenant_header;
+            const API_VERSION_HEADER: ::std::option::Option<&'static str> = #version_header;
+        }
+
+        /// Configures a [`Client`]; see [`crate::runtime::ClientBuilder`].
+        pub type ClientBuilder = crate::runtime::ClientBuilder<Api>;
+
+        #servers
+
+        #client_doc
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            runtime: crate::runtime::ApiClient,
+        }
+
+        impl ::std::convert::From<crate::runtime::ApiClient> for Client {
+            fn from(runtime: crate::runtime::ApiClient) -> Self {
+                Self { runtime }
+            }
+        }
+
+        impl Client {
+            #builder_fn
+
+            /// The runtime client that sends this client's requests.
+            pub fn runtime(&self) -> &crate::runtime::ApiClient {
+                &self.runtime
+            }
+
+            #methods
+        }
+    }
+}
+
+fn option_str(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+fn servers_module(api: &Api) -> TokenStream {
+    let items = api.servers.iter().map(|server| {
+        let url = &server.url;
+        let description = server.description.as_deref().unwrap_or("A server of the document.");
+        if server.variables.is_empty() {
+            let name = ident(&server.name);
+            let docs = doc(&format!("{description}: `{url}`."));
+            quote! { #docs pub const #name: &str = #url; }
+        } else {
+            let name = ident(&server.name.to_ascii_lowercase());
+            let docs = doc(&format!(
+                "{description}: `{url}` with the variables filled in. Each value must be a host-name label (letters, digits, `-`)."
+            ));
+            let args = server.variables.iter().map(|v| {
+                let rust = ident(&v.rust);
+                quote!(#rust: &str)
+            });
+            let pairs = server.variables.iter().map(|v| {
+                let rust = ident(&v.rust);
+                let wire = &v.wire;
+                quote!((#wire, #rust))
+            });
+            quote! {
+                #docs
+                pub fn #name(#( #args ),*) -> ::std::result::Result<::std::string::String, crate::runtime::Error> {
+                    crate::runtime::server_url(#url, &[#( #pairs ),*])
+                }
+            }
+        }
+    });
+    quote! {
+        /// The servers the document lists, as base URLs for [`ClientBuilder::base_url`](crate::runtime::ClientBuilder::base_url).
+        pub mod servers {
+            #( #items )*
+        }
+    }
+}

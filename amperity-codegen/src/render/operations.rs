@@ -1,0 +1,231 @@
+//! Operations → request builders (`requests.rs`) and the `Client` methods that create them.
+//!
+//! A builder holds the required arguments, has a setter per optional parameter, and its
+//! `send` is a few lines of glue: format the path, add parameters and body, and hand the
+//! request to the runtime.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs::{doc, doc_paragraphs};
+use super::types::{argument, ident, rust_type};
+use crate::ir::{Api, Location, Operation, Param, PathPart};
+
+/// The contents of the requests module.
+pub fn requests_file(api: &Api) -> TokenStream {
+    let builders = api.operations.iter().map(builder);
+    quote! {
+        #![doc = " Request builders, one per operation: set optional parameters, then `.send().await`."]
+        #( #builders )*
+    }
+}
+
+/// The `Client` methods, one per operation.
+pub fn client_methods(api: &Api) -> TokenStream {
+    let models = quote!(models::);
+    let methods = api.operations.iter().map(|op| {
+        let name = ident(&op.name.rust);
+        let builder = ident(&op.builder);
+        let mut args = Vec::new();
+        let mut values = Vec::new();
+        for param in op.params.iter().filter(|p| p.required) {
+            let rust = ident(&param.name.rust);
+            let (ty, convert) = argument(&param.ty, &models);
+            args.push(quote!(#rust: #ty));
+            values.push(quote!(#rust #convert));
+        }
+        if let Some(body) = op.body.as_ref().filter(|b| b.required) {
+            let ty = rust_type(&body.ty, &models);
+            args.push(quote!(body: #ty));
+            values.push(quote!(body));
+        }
+        let docs = operation_docs(op);
+        let deprecated = op
+            .deprecated
+            .then(|| quote!(#[deprecated = "deprecated by the API document"]));
+        quote! {
+            #docs
+            #deprecated
+            pub fn #name(&self, #( #args ),*) -> requests::#builder<'_> {
+                requests::#builder::new(self, #( #values ),*)
+            }
+        }
+    });
+    quote!( #( #methods )* )
+}
+
+fn operation_docs(op: &Operation) -> TokenStream {
+    let title = format!("`{} {}` (`{}`)", op.method, op.path, op.name.wire);
+    let summary = op
+        .summary
+        .as_deref()
+        .filter(|s| s.trim() != format!("{} {}", op.method, op.path));
+    doc_paragraphs(&[summary, op.description.as_deref(), Some(&title)])
+}
+
+fn optional_params(op: &Operation) -> impl Iterator<Item = &Param> {
+    op.params.iter().filter(|p| !p.required)
+}
+
+fn builder(op: &Operation) -> TokenStream {
+    let models = quote!(super::models::);
+    let name = ident(&op.builder);
+    let method_name = &op.name.rust;
+    let docs = doc(&format!(
+        "Request builder for [`Client::{method_name}`](super::Client::{method_name}): `{} {}`.",
+        op.method, op.path
+    ));
+    let mut fields = Vec::new();
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for param in &op.params {
+        let rust = ident(&param.name.rust);
+        let ty = rust_type(&param.ty, &models);
+        if param.required {
+            fields.push(quote!(#rust: #ty));
+            args.push(quote!(#rust: #ty));
+            inits.push(quote!(#rust));
+        } else {
+            fields.push(quote!(#rust: ::std::option::Option<#ty>));
+            inits.push(quote!(#rust: ::std::option::Option::None));
+        }
+    }
+    if let Some(body) = &op.body {
+        let ty = rust_type(&body.ty, &models);
+        if body.required {
+            fields.push(quote!(body: #ty));
+            args.push(quote!(body: #ty));
+            inits.push(quote!(body));
+        } else {
+            fields.push(quote!(body: ::std::option::Option<#ty>));
+            inits.push(quote!(body: ::std::option::Option::None));
+        }
+    }
+    let setters = optional_params(op).map(|param| {
+        let rust = ident(&param.name.rust);
+        let (ty, convert) = argument(&param.ty, &models);
+        let docs = doc_paragraphs(&[
+            param.doc.as_deref(),
+            Some(
+                &format!("`{}` ({:?} parameter).", param.name.wire, param.location).to_lowercase(),
+            ),
+        ]);
+        let deprecated = param
+            .deprecated
+            .then(|| quote!(#[deprecated = "deprecated by the API document"]));
+        quote! {
+            #docs
+            #deprecated
+            pub fn #rust(mut self, value: #ty) -> Self {
+                self.#rust = ::std::option::Option::Some(value #convert);
+                self
+            }
+        }
+    });
+    let body_setter = op.body.as_ref().filter(|b| !b.required).map(|body| {
+        let ty = rust_type(&body.ty, &models);
+        let docs = doc_paragraphs(&[body.doc.as_deref(), Some("The request body.")]);
+        quote! {
+            #docs
+            pub fn body(mut self, value: #ty) -> Self {
+                self.body = ::std::option::Option::Some(value);
+                self
+            }
+        }
+    });
+    let send = send(op);
+    quote! {
+        #docs
+        #[derive(Debug, Clone)]
+        #[must_use = "a request builder does nothing until `.send().await`"]
+        pub struct #name<'a> {
+            client: &'a super::Client,
+            #( #fields, )*
+        }
+
+        impl<'a> #name<'a> {
+            pub(super) fn new(client: &'a super::Client, #( #args ),*) -> Self {
+                Self { client, #( #inits ),* }
+            }
+            #( #setters )*
+            #body_setter
+            #send
+        }
+    }
+}
+
+fn send(op: &Operation) -> TokenStream {
+    let models = quote!(super::models::);
+    let method = ident(&op.method);
+    let operation_id = &op.name.wire;
+    let path = path_expression(op);
+    let params = op
+        .params
+        .iter()
+        .filter(|p| p.location != Location::Path)
+        .map(|param| {
+            let rust = ident(&param.name.rust);
+            let wire = &param.name.wire;
+            match param.location {
+                Location::Query => quote!(request.query(#wire, &self.#rust);),
+                Location::Header => quote!(request.header(#wire, &self.#rust)?;),
+                Location::Path => TokenStream::new(),
+            }
+        });
+    let body = op.body.as_ref().map(|body| {
+        if body.required {
+            quote!(request.json(&self.body)?;)
+        } else {
+            quote! {
+                if let ::std::option::Option::Some(body) = &self.body {
+                    request.json(body)?;
+                }
+            }
+        }
+    });
+    let (output, call) = match &op.success.body {
+        Some(ty) => (rust_type(ty, &models), quote!(send)),
+        None => (quote!(()), quote!(send_empty)),
+    };
+    let mutable = (op.params.iter().any(|p| p.location != Location::Path) || op.body.is_some())
+        .then(|| quote!(mut));
+    let statuses: Vec<String> = op.success.statuses.iter().map(u16::to_string).collect();
+    let docs = doc(&format!(
+        "Sends the request. Success is {}; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.",
+        if statuses.is_empty() {
+            "any 2xx status".to_owned()
+        } else {
+            format!("HTTP {}", statuses.join(" or "))
+        }
+    ));
+    quote! {
+        #docs
+        pub async fn send(self) -> ::std::result::Result<crate::runtime::Response<#output>, crate::runtime::Error> {
+            let path = #path;
+            let #mutable request = crate::runtime::Request::new(crate::runtime::Method::#method, #operation_id, path);
+            #( #params )*
+            #body
+            self.client.runtime().#call(request).await
+        }
+    }
+}
+
+/// `["/workflow/runs/", path_segment("workflow-id", &self.workflow_id)?.as_str()].concat()`,
+/// or a plain string when the path has no parameters. No macro (prettyplease cannot format
+/// inside one) and no local variables (they could collide with parameter names).
+fn path_expression(op: &Operation) -> TokenStream {
+    if !op.path_parts.iter().any(|p| matches!(p, PathPart::Param(_))) {
+        let path = &op.path;
+        return quote!(::std::string::String::from(#path));
+    }
+    let parts = op.path_parts.iter().map(|part| match part {
+        PathPart::Literal(text) => quote!(#text),
+        PathPart::Param(index) => {
+            let param = &op.params[*index];
+            let rust = ident(&param.name.rust);
+            let wire = &param.name.wire;
+            quote!(crate::runtime::path_segment(#wire, &self.#rust)?.as_str())
+        }
+    });
+    quote!([#( #parts ),*].concat())
+}

@@ -1,0 +1,231 @@
+//! `cargo xtask regen [--check]` and `cargo xtask generate`: generator output → disk.
+//!
+//! Generation happens entirely in memory first; only a complete, successful result is
+//! written, and it is written by staging every changed file beside its target and then
+//! renaming them all, so a failure leaves the crate as it was.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use amperity_codegen::{ApiInput, CrateOptions, GENERATED_MARKER, GeneratedFiles};
+use anyhow::{Context, Result, bail};
+
+use crate::spec::{self, Manifest};
+
+/// The committed crate's directory, relative to the workspace root.
+pub const GENERATED_CRATE: &str = "amperity-generated";
+/// The command named in every header of the committed crate.
+pub const REGEN_COMMAND: &str = "cargo xtask regen";
+
+/// The files `cargo xtask regen` would write, from the pinned documents.
+pub fn committed_crate_files(root: &Path) -> Result<GeneratedFiles> {
+    let manifest = Manifest::load(root)?;
+    let mut resolved = Vec::new();
+    for document in manifest.documents.iter().filter(|d| d.module.is_some()) {
+        resolved.push(spec::resolve(root, document)?);
+    }
+    let inputs: Vec<ApiInput<'_>> = resolved
+        .iter()
+        .map(|r| ApiInput {
+            module: r.document.module.as_deref().unwrap_or_default(),
+            document: &r.document.file,
+            bytes: &r.bytes,
+            sha256: &r.document.sha256,
+            feature: None,
+        })
+        .collect();
+    let options = CrateOptions {
+        name: GENERATED_CRATE.to_owned(),
+        command: REGEN_COMMAND.to_owned(),
+        workspace_member: true,
+    };
+    amperity_codegen::generate_crate(&options, &inputs).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// What a write changed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Files written because they were new or different.
+    pub written: Vec<PathBuf>,
+    /// Generated files that no longer have a source, removed.
+    pub removed: Vec<PathBuf>,
+    /// Files already up to date.
+    pub unchanged: usize,
+}
+
+/// `cargo xtask regen`: regenerates the committed crate.
+pub fn regen(root: &Path) -> Result<Outcome> {
+    let files = committed_crate_files(root)?;
+    write_crate(&root.join(GENERATED_CRATE), &files.files)
+}
+
+/// `cargo xtask regen --check` and the freshness test: `Ok(None)` when the committed crate
+/// matches what regen would write, otherwise a unified diff of every difference.
+pub fn check(root: &Path) -> Result<Option<String>> {
+    let files = committed_crate_files(root)?;
+    let dir = root.join(GENERATED_CRATE);
+    let mut diff = String::new();
+    for (relative, expected) in &files.files {
+        let actual = fs::read_to_string(dir.join(relative)).unwrap_or_default();
+        if &actual != expected {
+            diff.push_str(&unified_diff(
+                &format!("{GENERATED_CRATE}/{relative}"),
+                &actual,
+                expected,
+            ));
+        }
+    }
+    for stale in stale_generated_files(&dir, &files.files)? {
+        let actual = fs::read_to_string(&stale).unwrap_or_default();
+        diff.push_str(&unified_diff(&stale.display().to_string(), &actual, ""));
+    }
+    Ok((!diff.is_empty()).then_some(diff))
+}
+
+/// A unified diff from `old` to `new`, labelled with `name`.
+pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(
+            &format!("a/{name} (committed)"),
+            &format!("b/{name} (regenerated)"),
+        )
+        .to_string()
+}
+
+/// `cargo xtask generate`: a standalone crate for any OpenAPI 3.0.x document, with the
+/// runtime copied from the committed crate (its one source).
+pub fn generate_standalone(
+    root: &Path,
+    spec_path: &Path,
+    out: &Path,
+    name: &str,
+    module: &str,
+) -> Result<Outcome> {
+    let bytes =
+        fs::read(spec_path).with_context(|| format!("cannot read {}", spec_path.display()))?;
+    let sha256 = spec::sha256_hex(&bytes);
+    let document = spec_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| spec_path.display().to_string());
+    let input = ApiInput {
+        module,
+        document: &document,
+        bytes: &bytes,
+        sha256: &sha256,
+        feature: None,
+    };
+    let options = CrateOptions {
+        name: name.to_owned(),
+        command: "cargo xtask generate".to_owned(),
+        workspace_member: false,
+    };
+    let mut files = amperity_codegen::generate_crate(&options, &[input])
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .files;
+    files.extend(runtime_files(root)?);
+    write_crate(out, &files)
+}
+
+/// The hand-written runtime, as files relative to a crate root.
+pub fn runtime_files(root: &Path) -> Result<BTreeMap<String, String>> {
+    let dir = root.join(GENERATED_CRATE).join("src/runtime");
+    let mut files = BTreeMap::new();
+    for entry in fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            files.insert(format!("src/runtime/{name}"), fs::read_to_string(&path)?);
+        }
+    }
+    if files.is_empty() {
+        bail!("no runtime sources in {}", dir.display());
+    }
+    Ok(files)
+}
+
+/// Writes `files` under `dir` all-or-nothing and removes generated files that are no
+/// longer produced. Files that already have the right contents are not touched.
+pub fn write_crate(dir: &Path, files: &BTreeMap<String, String>) -> Result<Outcome> {
+    let mut outcome = Outcome::default();
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let stage = |staged: &mut Vec<(PathBuf, PathBuf)>| -> Result<()> {
+        for (relative, contents) in files {
+            let target = dir.join(relative);
+            if fs::read_to_string(&target).is_ok_and(|current| &current == contents) {
+                continue;
+            }
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+            }
+            let temp = target.with_file_name(format!(
+                ".{}.regen-tmp",
+                target
+                    .file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default()
+            ));
+            fs::write(&temp, contents)
+                .with_context(|| format!("cannot write {}", temp.display()))?;
+            staged.push((temp, target));
+        }
+        Ok(())
+    };
+    if let Err(e) = stage(&mut staged) {
+        for (temp, _) in &staged {
+            let _ = fs::remove_file(temp);
+        }
+        return Err(e);
+    }
+    let stale = stale_generated_files(dir, files)?;
+    outcome.unchanged = files.len() - staged.len();
+    for (temp, target) in staged {
+        fs::rename(&temp, &target)
+            .with_context(|| format!("cannot move {} to {}", temp.display(), target.display()))?;
+        outcome.written.push(target);
+    }
+    for path in stale {
+        fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+        outcome.removed.push(path);
+    }
+    Ok(outcome)
+}
+
+/// Files under `dir/src` that carry the generated marker but are not in `files`.
+fn stale_generated_files(dir: &Path, files: &BTreeMap<String, String>) -> Result<Vec<PathBuf>> {
+    let mut stale = Vec::new();
+    let mut pending = vec![dir.join("src")];
+    while let Some(current) = pending.pop() {
+        let Ok(entries) = fs::read_dir(&current) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry?.path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let relative = path
+                .strip_prefix(dir)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            if path.extension().is_some_and(|e| e == "rs") && !files.contains_key(&relative) {
+                let generated =
+                    fs::read_to_string(&path).is_ok_and(|t| t.starts_with(GENERATED_MARKER));
+                if generated {
+                    stale.push(path);
+                }
+            }
+        }
+    }
+    stale.sort();
+    Ok(stale)
+}
