@@ -30,11 +30,14 @@ pub fn load(document: &str, bytes: &[u8]) -> Result<OpenAPI> {
     match <OpenAPI as serde::Deserialize>::deserialize(deserializer) {
         Ok(spec) => Ok(spec),
         Err(e) => {
-            let pointer = path_to_pointer(&track.path());
+            // `openapiv3` flattens and uses untagged enums, which stop the path early;
+            // look for the innermost known part of the document that fails on its own.
+            let (pointer, message) =
+                locate(&value).unwrap_or_else(|| (path_to_pointer(&track.path()), e.to_string()));
             Err(report.error(
                 ErrorKind::Parse,
                 &pointer,
-                format!("not a valid OpenAPI 3.0 document here: {e}"),
+                format!("not a valid OpenAPI 3.0 document here: {message}"),
             ))
         }
     }
@@ -88,15 +91,169 @@ fn check_version(value: &Value, report: &Reporter) -> Result<()> {
     }
 }
 
+/// Deserializes `value` as `T`; on failure, the pointer (below `at`) and the message.
+fn check<T: serde::de::DeserializeOwned>(value: &Value, at: &Pointer) -> Option<(Pointer, String)> {
+    let mut track = serde_path_to_error::Track::new();
+    let deserializer = serde_path_to_error::Deserializer::new(value, &mut track);
+    match T::deserialize(deserializer) {
+        Ok(_) => None,
+        Err(e) => Some((join_path(at.clone(), &track.path()), e.to_string())),
+    }
+}
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+type Found = Option<(Pointer, String)>;
+
+/// The innermost failing part among paths, operations, parameters, bodies, responses
+/// and (recursively) schemas.
+fn locate(document: &Value) -> Found {
+    let root = Pointer::root();
+    if let Some(paths) = document.get("paths").and_then(Value::as_object) {
+        for (path, item) in paths {
+            if let Some(found) = locate_path_item(item, &root.join("paths").join(path)) {
+                return Some(found);
+            }
+        }
+    }
+    let components = document.get("components")?;
+    let at = root.join("components");
+    let sections: [(&str, fn(&Value, &Pointer) -> Found); 4] = [
+        ("schemas", locate_schema),
+        ("parameters", locate_parameter),
+        ("requestBodies", locate_body_or_response),
+        ("responses", locate_body_or_response),
+    ];
+    for (section, each) in sections {
+        let entries = components.get(section).and_then(Value::as_object);
+        for (name, value) in entries.into_iter().flatten() {
+            if let Some(found) = each(value, &at.join(section).join(name)) {
+                return Some(found);
+            }
+        }
+    }
+    None
+}
+
+fn locate_parameters(owner: &Value, at: &Pointer) -> Found {
+    let params = owner.get("parameters").and_then(Value::as_array);
+    params
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .find_map(|(index, param)| locate_parameter(param, &at.join("parameters").join(index)))
+}
+
+fn locate_path_item(item: &Value, at: &Pointer) -> Found {
+    if let Some(found) = locate_parameters(item, at) {
+        return Some(found);
+    }
+    for method in METHODS {
+        let Some(op) = item.get(method) else { continue };
+        let at = at.join(method);
+        if let Some(found) = locate_parameters(op, &at) {
+            return Some(found);
+        }
+        if let Some(body) = op.get("requestBody")
+            && let Some(found) = locate_body_or_response(body, &at.join("requestBody"))
+        {
+            return Some(found);
+        }
+        let responses = op.get("responses").and_then(Value::as_object);
+        for (code, response) in responses.into_iter().flatten() {
+            if let Some(found) = locate_body_or_response(response, &at.join("responses").join(code))
+            {
+                return Some(found);
+            }
+        }
+        if let Some(found) = check::<openapiv3::Operation>(op, &at) {
+            return Some(found);
+        }
+    }
+    if item.get("$ref").is_none() {
+        return check::<openapiv3::PathItem>(item, at);
+    }
+    None
+}
+
+fn locate_parameter(param: &Value, at: &Pointer) -> Found {
+    if param.get("$ref").is_some() {
+        return None;
+    }
+    if let Some(schema) = param.get("schema")
+        && let Some(found) = locate_schema(schema, &at.join("schema"))
+    {
+        return Some(found);
+    }
+    check::<openapiv3::Parameter>(param, at)
+}
+
+fn locate_body_or_response(value: &Value, at: &Pointer) -> Found {
+    if value.get("$ref").is_some() {
+        return None;
+    }
+    let content = value.get("content").and_then(Value::as_object);
+    for (media, media_value) in content.into_iter().flatten() {
+        if let Some(schema) = media_value.get("schema")
+            && let Some(found) =
+                locate_schema(schema, &at.join("content").join(media).join("schema"))
+        {
+            return Some(found);
+        }
+    }
+    // Request bodies have `required` and no mandatory description; responses need one.
+    if value.get("description").is_some() && value.get("required").is_none() {
+        check::<openapiv3::Response>(value, at)
+    } else {
+        check::<openapiv3::RequestBody>(value, at)
+    }
+}
+
+fn locate_schema(schema: &Value, at: &Pointer) -> Found {
+    let Some(object) = schema.as_object() else {
+        return check::<openapiv3::Schema>(schema, at);
+    };
+    if object.contains_key("$ref") {
+        return None;
+    }
+    let properties = object.get("properties").and_then(Value::as_object);
+    for (key, child) in properties.into_iter().flatten() {
+        if let Some(found) = locate_schema(child, &at.join("properties").join(key)) {
+            return Some(found);
+        }
+    }
+    for key in ["items", "additionalProperties", "not"] {
+        if let Some(child) = object.get(key).filter(|c| c.is_object())
+            && let Some(found) = locate_schema(child, &at.join(key))
+        {
+            return Some(found);
+        }
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        let parts = object.get(key).and_then(Value::as_array);
+        for (index, child) in parts.into_iter().flatten().enumerate() {
+            if let Some(found) = locate_schema(child, &at.join(key).join(index)) {
+                return Some(found);
+            }
+        }
+    }
+    check::<openapiv3::Schema>(schema, at)
+}
+
 fn path_to_pointer(path: &serde_path_to_error::Path) -> Pointer {
+    join_path(Pointer::root(), path)
+}
+
+fn join_path(base: Pointer, path: &serde_path_to_error::Path) -> Pointer {
     use serde_path_to_error::Segment;
-    path.iter()
-        .fold(Pointer::root(), |pointer, segment| match segment {
-            Segment::Seq { index } => pointer.join(index),
-            Segment::Map { key } => pointer.join(key),
-            Segment::Enum { variant } => pointer.join(variant),
-            Segment::Unknown => pointer,
-        })
+    path.iter().fold(base, |pointer, segment| match segment {
+        Segment::Seq { index } => pointer.join(index),
+        Segment::Map { key } => pointer.join(key),
+        Segment::Enum { variant } => pointer.join(variant),
+        Segment::Unknown => pointer,
+    })
 }
 
 #[cfg(test)]
@@ -126,7 +283,11 @@ mod tests {
             r#"{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{"/a":{"get":{"responses":{"200":{"description":5}}}}}}"#,
         );
         assert_eq!(e.kind, ErrorKind::Parse);
-        assert!(e.pointer.starts_with("/paths/~1a/get/responses"), "{e}");
+        assert_eq!(e.pointer, "/paths/~1a/get/responses/200/description", "{e}");
+        let e = err(
+            r#"{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{},"components":{"schemas":{"A":{"type":"object","properties":{"b":{"type":"string","maxLength":"x"}}}}}}"#,
+        );
+        assert_eq!(e.pointer, "/components/schemas/A/properties/b", "{e}");
         let e = err("{\"openapi\": ");
         assert!(e.message.starts_with("invalid JSON"), "{e}");
         let e = load("t.json", b"\xff\xfe").unwrap_err();

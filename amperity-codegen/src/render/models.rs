@@ -93,8 +93,10 @@ fn request_body_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream
         } else if f.optional() || f.boxed {
             quote!(#rust)
         } else {
-            let (_, convert) = argument(&f.ty, &none);
-            quote!(#rust: #rust #convert)
+            match argument(&f.ty, &none) {
+                (_, convert) if convert.is_empty() => quote!(#rust),
+                (_, convert) => quote!(#rust: #rust #convert),
+            }
         }
     });
     let many = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));

@@ -214,7 +214,11 @@ fn send(op: &Operation) -> TokenStream {
 /// or a plain string when the path has no parameters. No macro (prettyplease cannot format
 /// inside one) and no local variables (they could collide with parameter names).
 fn path_expression(op: &Operation) -> TokenStream {
-    if !op.path_parts.iter().any(|p| matches!(p, PathPart::Param(_))) {
+    if !op
+        .path_parts
+        .iter()
+        .any(|p| matches!(p, PathPart::Param(_)))
+    {
         let path = &op.path;
         return quote!(::std::string::String::from(#path));
     }

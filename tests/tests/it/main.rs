@@ -1,1 +1,8 @@
+//! The workspace's one integration-test binary.
 
+mod broken;
+mod client;
+mod drift;
+mod fixtures;
+mod snapshots;
+mod support;

@@ -1,0 +1,121 @@
+//! Hazard fixtures of our own (`tests/fixtures/hazards/`, one hazard each): each is
+//! snapshotted (model summary and rendered code) and all of them are compiled together as
+//! one standalone crate with warnings, clippy lints and rustdoc warnings denied.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use amperity_codegen::{ApiInput, CrateOptions};
+
+use crate::support::{fixture_files, root, scratch_dir, stem};
+
+struct Fixture {
+    name: String,
+    file: String,
+    bytes: Vec<u8>,
+}
+
+fn fixtures() -> Vec<Fixture> {
+    fixture_files("hazards")
+        .into_iter()
+        .map(|path| Fixture {
+            name: stem(&path),
+            file: path
+                .file_name()
+                .expect("file")
+                .to_string_lossy()
+                .into_owned(),
+            bytes: fs::read(&path).expect("readable fixture"),
+        })
+        .collect()
+}
+
+fn inputs(fixtures: &[Fixture]) -> Vec<ApiInput<'_>> {
+    fixtures
+        .iter()
+        .map(|f| ApiInput {
+            module: &f.name,
+            document: &f.file,
+            bytes: &f.bytes,
+            sha256: "fixture",
+            feature: None,
+        })
+        .collect()
+}
+
+fn standalone(name: &str) -> CrateOptions {
+    CrateOptions {
+        name: name.to_owned(),
+        command: "cargo test (hazard fixtures)".to_owned(),
+        workspace_member: false,
+    }
+}
+
+#[test]
+fn hazard_fixtures_snapshot() {
+    for fixture in fixtures() {
+        let spec =
+            amperity_codegen::load(&fixture.file, &fixture.bytes).unwrap_or_else(|e| panic!("{e}"));
+        let api = amperity_codegen::lower(&fixture.file, &fixture.name, &spec)
+            .unwrap_or_else(|e| panic!("{e}"));
+        insta::assert_snapshot!(
+            format!("hazard__{}__summary", fixture.name),
+            amperity_codegen::summary(&api)
+        );
+        let files = amperity_codegen::generate_crate(
+            &standalone("fixture"),
+            &inputs(std::slice::from_ref(&fixture)),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        for (path, contents) in files
+            .files
+            .iter()
+            .filter(|(p, _)| p.starts_with("src/") && p.as_str() != "src/lib.rs")
+        {
+            let file = Path::new(path)
+                .file_name()
+                .expect("file")
+                .to_string_lossy()
+                .replace('.', "_");
+            insta::assert_snapshot!(format!("hazard__{}__{file}", fixture.name), contents);
+        }
+    }
+}
+
+/// Generates one crate holding every fixture (and the runtime, as `cargo xtask generate`
+/// does), then runs clippy and rustdoc on it with warnings denied. This is also the
+/// proof that a standalone crate compiles on its own.
+#[test]
+fn hazard_fixtures_compile_without_warnings() {
+    let fixtures = fixtures();
+    let mut files =
+        amperity_codegen::generate_crate(&standalone("hazard-fixtures"), &inputs(&fixtures))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .files;
+    files.extend(xtask::regen::runtime_files(&root()).expect("runtime sources"));
+    let dir = scratch_dir("hazard-fixtures");
+    xtask::regen::write_crate(&dir, &files).expect("written");
+    fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).expect("lock file copied");
+    // A target directory of its own: the outer `cargo test` may hold the workspace's lock.
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hazard-fixtures-target");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let run = |args: &[&str]| {
+        let output = Command::new(&cargo)
+            .args(args)
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", &target)
+            .env("RUSTDOCFLAGS", "-D warnings")
+            .output()
+            .expect("cargo runs");
+        assert!(
+            output.status.success(),
+            "`cargo {}` failed on the generated fixtures in {}:\n{}",
+            args.join(" "),
+            dir.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    run(&["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"]);
+    run(&["doc", "--quiet", "--no-deps"]);
+}
