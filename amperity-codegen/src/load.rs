@@ -107,6 +107,9 @@ const METHODS: [&str; 8] = [
 
 type Found = Option<(Pointer, String)>;
 
+/// Checks one entry of a components section.
+type Locator = fn(&Value, &Pointer) -> Found;
+
 /// The innermost failing part among paths, operations, parameters, bodies, responses
 /// and (recursively) schemas.
 fn locate(document: &Value) -> Found {
@@ -120,7 +123,7 @@ fn locate(document: &Value) -> Found {
     }
     let components = document.get("components")?;
     let at = root.join("components");
-    let sections: [(&str, fn(&Value, &Pointer) -> Found); 4] = [
+    let sections: [(&str, Locator); 4] = [
         ("schemas", locate_schema),
         ("parameters", locate_parameter),
         ("requestBodies", locate_body_or_response),

@@ -20,9 +20,7 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 const TOKEN: &str = "test-token";
 const WF: &str = "wf-20240603-12345-MNabc";
 
-// ---------------------------------------------------------------------------------------
-// Helpers
-// ---------------------------------------------------------------------------------------
+// --- Helpers ------------------------------------------------------------------------------
 
 /// A builder for tenant `acme` pointed at `server` with an `/api` base path.
 fn builder(server: &MockServer) -> ClientBuilder {
@@ -52,6 +50,7 @@ impl Served {
     }
 }
 
+/// Starts a server that answers `verb route` with `response`, exactly once.
 async fn serve(verb: &'static str, route: &str, response: ResponseTemplate) -> Served {
     let server = MockServer::start().await;
     expect_once(&server, verb, route, response).await;
@@ -126,9 +125,7 @@ fn assert_decoded_all(decoded: &impl serde::Serialize, sent: &Value) {
     assert_eq!(&serde_json::to_value(decoded).unwrap(), sent);
 }
 
-// ---------------------------------------------------------------------------------------
-// Realistic bodies, from the document's examples
-// ---------------------------------------------------------------------------------------
+// --- Realistic bodies, from the document's examples ---------------------------------------
 
 fn audit_event() -> Value {
     json!({
@@ -192,9 +189,7 @@ fn workflow(verbose: bool) -> Value {
     workflow
 }
 
-// ---------------------------------------------------------------------------------------
-// The nine operations
-// ---------------------------------------------------------------------------------------
+// --- The nine operations ------------------------------------------------------------------
 
 #[tokio::test]
 async fn list_events_sends_paging_and_time_window() {
@@ -456,9 +451,7 @@ async fn stop_workflow_posts_without_a_body() {
     assert_decoded_all(wf.body(), &stopped);
 }
 
-// ---------------------------------------------------------------------------------------
-// Path parameters
-// ---------------------------------------------------------------------------------------
+// --- Path parameters ----------------------------------------------------------------------
 
 #[tokio::test]
 async fn path_parameters_are_exactly_one_percent_encoded_segment() {
@@ -500,9 +493,7 @@ async fn dot_segments_are_refused_before_anything_is_sent() {
     assert!(received.is_empty(), "nothing may be sent: {received:?}");
 }
 
-// ---------------------------------------------------------------------------------------
-// Responses: unknown fields and values, headers
-// ---------------------------------------------------------------------------------------
+// --- Responses: unknown fields and values, headers ----------------------------------------
 
 #[tokio::test]
 async fn responses_with_fields_the_schema_does_not_list_decode() {
@@ -580,9 +571,7 @@ async fn response_headers_are_reachable() {
     assert!(headers.contains_key("deprecation"));
 }
 
-// ---------------------------------------------------------------------------------------
-// Errors
-// ---------------------------------------------------------------------------------------
+// --- Errors -------------------------------------------------------------------------------
 
 #[tokio::test]
 async fn not_found_keeps_status_and_every_error_field() {
@@ -703,9 +692,7 @@ async fn errors_never_show_the_token() {
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// Configuration
-// ---------------------------------------------------------------------------------------
+// --- Configuration ------------------------------------------------------------------------
 
 #[tokio::test]
 async fn api_version_override_is_sent() {

@@ -119,3 +119,32 @@ fn hazard_fixtures_compile_without_warnings() {
     run(&["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"]);
     run(&["doc", "--quiet", "--no-deps"]);
 }
+
+/// `cargo xtask generate` writes a crate that carries everything it needs: its own
+/// manifest (a workspace root of its own), the runtime, and the API module.
+#[test]
+fn generate_command_writes_a_self_contained_crate() {
+    let out = scratch_dir("generate-command");
+    let spec = root().join("tests/fixtures/hazards/keywords.yaml");
+    let outcome = xtask::regen::generate_standalone(&root(), &spec, &out, "keywords-client", "api")
+        .expect("generates");
+    assert!(!outcome.written.is_empty());
+    let manifest = fs::read_to_string(out.join("Cargo.toml")).expect("manifest");
+    assert!(
+        manifest.contains("name = \"keywords-client\""),
+        "{manifest}"
+    );
+    assert!(manifest.contains("\n[workspace]\n"), "{manifest}");
+    let lib = fs::read_to_string(out.join("src/lib.rs")).expect("lib.rs");
+    assert!(
+        lib.contains("pub mod runtime;") && lib.contains("pub mod api;"),
+        "{lib}"
+    );
+    for file in xtask::regen::runtime_files(&root())
+        .expect("runtime")
+        .keys()
+    {
+        assert!(out.join(file).is_file(), "{file} not copied");
+    }
+    assert!(out.join("src/api/requests.rs").is_file());
+}
