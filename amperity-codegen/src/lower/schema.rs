@@ -163,8 +163,10 @@ impl Lowerer<'_> {
         Ok(())
     }
 
-    /// The aliased type of a component that is not itself a struct or enum; nested inline
-    /// types are named after the component.
+    /// The aliased type of a component that is not itself a struct or enum. Arrays and
+    /// maps name their nested inline types after the component (`{owner}Item`,
+    /// `{owner}Value`); anything else that would define a type takes `{owner}Inner`,
+    /// because the component already holds `owner` itself.
     fn inline_alias(
         &mut self,
         schema: &Schema,
@@ -173,14 +175,8 @@ impl Lowerer<'_> {
         depth: usize,
     ) -> Result<TypeRef> {
         match &schema.schema_kind {
-            SchemaKind::Type(Type::Array(a)) => Ok(TypeRef::Array(Box::new(match &a.items {
-                None => TypeRef::Json,
-                Some(items) => {
-                    self.type_of(items, &at.join("items"), &format!("{owner}Item"), depth + 1)?
-                }
-            }))),
-            SchemaKind::Type(Type::Object(o)) => {
-                self.map_type(o.additional_properties.as_ref(), at, owner, depth)
+            SchemaKind::Type(Type::Array(_) | Type::Object(_)) => {
+                self.inline(schema, at, owner, depth + 1)
             }
             _ => self.inline(schema, at, &format!("{owner}Inner"), depth + 1),
         }
