@@ -24,7 +24,6 @@ pub use error::{Error, ErrorKind, Pointer, Result};
 pub use load::load;
 pub use lower::lower;
 pub use names::{Case, Name, escape};
-pub use render::sanitize_doc;
 pub use summary::summary;
 
 /// One document to generate a module from.
