@@ -19,7 +19,6 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ir::Api;
 use crate::{ApiInput, CrateOptions};
 
-
 /// The files of one API module, keyed by path relative to the crate root.
 pub fn api_files(api: &Api, header: &str) -> Result<BTreeMap<String, String>> {
     let dir = format!("src/{}", api.module);

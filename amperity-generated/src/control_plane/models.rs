@@ -9,8 +9,18 @@ pub struct AuditEvent {
     pub event_id: ::std::string::String,
     /// The type of event.
     pub event_type: ::std::string::String,
+    /// The tenant ID of the tenant associated with the action. This ID may be for a sandbox.
+    pub tenant: ::std::string::String,
+    /// The name of the tenant family that is associated with the action. When tenant is a sandbox, tenant_family is the tenant ID of the production tenant.
+    pub tenant_family: ::std::string::String,
     /// The date and time at which the action occurred, in ISO-8601 format and in UTC.
     pub happened_at: ::chrono::DateTime<::chrono::Utc>,
+    /// The authentication identifier for the user who initiated the action. This user may be an API key or a non-human user.
+    pub principal_id: ::std::string::String,
+    /// The friendly name of the user associated with the activity, if available, otherwise the email address or API key.
+    pub principal_name: ::std::string::String,
+    /// The email address for the user who initiated the action.
+    pub principal_email: ::std::string::String,
     /// The identifier for the object against which the action occurred.
     pub object_id: ::std::string::String,
     /// A composed string that describes the objects for which the action occurred.
@@ -18,20 +28,10 @@ pub struct AuditEvent {
     pub object_name: ::std::option::Option<::std::string::String>,
     /// The IP address associated with the user who initiated the action.
     pub origin_ip: ::std::string::String,
-    /// The email address for the user who initiated the action.
-    pub principal_email: ::std::string::String,
-    /// The authentication identifier for the user who initiated the action. This user may be an API key or a non-human user.
-    pub principal_id: ::std::string::String,
-    /// The friendly name of the user associated with the activity, if available, otherwise the email address or API key.
-    pub principal_name: ::std::string::String,
-    /// The identifier for the session from which the action occurred.
-    pub session_id: ::std::string::String,
-    /// The tenant ID of the tenant associated with the action. This ID may be for a sandbox.
-    pub tenant: ::std::string::String,
-    /// The name of the tenant family that is associated with the action. When tenant is a sandbox, tenant_family is the tenant ID of the production tenant.
-    pub tenant_family: ::std::string::String,
     /// The user agent string of the client that initiated the action.
     pub user_agent: ::std::string::String,
+    /// The identifier for the session from which the action occurred.
+    pub session_id: ::std::string::String,
 }
 /// A paginated list of audit events.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -48,13 +48,13 @@ pub struct AuditEventList {
 /// A campaign.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Campaign {
-    /// The date and time at which the campaign was delivered or will be delivered, in ISO-8601 format and in UTC.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deliver_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The Amperity internal identifier for the campaign.
     pub id: ::std::string::String,
     /// The name of the campaign.
     pub name: ::std::string::String,
+    /// The date and time at which the campaign was delivered or will be delivered, in ISO-8601 format and in UTC.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deliver_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
 /// A paginated list of campaigns.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -71,10 +71,10 @@ pub struct CampaignList {
 /// An error response returned by the API.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ErrorResponse {
-    /// A description of the error.
-    pub message: ::std::string::String,
     /// The HTTP status code.
     pub status: i64,
+    /// A description of the error.
+    pub message: ::std::string::String,
 }
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(from = "::std::string::String", into = "::std::string::String")]
@@ -140,36 +140,34 @@ impl crate::runtime::QueryValue for GetWorkflowView {
 /// Details about a single feed processed during an ingest job.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IngestFeedDetails {
-    /// The date and time at which the job ended, in ISO-8601 format and in UTC.
-    pub ended_at: ::chrono::DateTime<::chrono::Utc>,
-    /// The number of rows with an ingest error.
-    pub errors: i64,
     /// The unique ID of this feed.
     pub feed_id: ::std::string::String,
-    /// A collection of file details for each file processed in this feed.
-    pub files: ::std::vec::Vec<IngestFileDetails>,
-    /// The number of records that were inserted into the table.
-    pub inserted: i64,
     /// The ingest job identifier.
     pub job_id: ::std::string::String,
-    /// The number of rows ingested into this feed.
-    pub read: i64,
-    /// The number of duplicate rows that were not ingested.
-    pub rejected: i64,
-    /// The date and time at which the job started, in ISO-8601 format and in UTC.
-    pub started_at: ::chrono::DateTime<::chrono::Utc>,
-    /// The current state of the job. For example: Scheduled, Started, In progress, Running, Finalizing, Succeeded, Stopping, Stopped, Failed, Skipped, or Canceled.
-    pub state: ::std::string::String,
     /// The name of the table.
     pub table_name: ::std::string::String,
+    /// The current state of the job. For example: Scheduled, Started, In progress, Running, Finalizing, Succeeded, Stopping, Stopped, Failed, Skipped, or Canceled.
+    pub state: ::std::string::String,
+    /// The number of rows ingested into this feed.
+    pub read: i64,
+    /// The number of rows with an ingest error.
+    pub errors: i64,
+    /// The number of duplicate rows that were not ingested.
+    pub rejected: i64,
+    /// The number of records that were inserted into the table.
+    pub inserted: i64,
     /// The total count of rows updated for this feed during the job.
     pub updated: i64,
+    /// The date and time at which the job started, in ISO-8601 format and in UTC.
+    pub started_at: ::chrono::DateTime<::chrono::Utc>,
+    /// The date and time at which the job ended, in ISO-8601 format and in UTC.
+    pub ended_at: ::chrono::DateTime<::chrono::Utc>,
+    /// A collection of file details for each file processed in this feed.
+    pub files: ::std::vec::Vec<IngestFileDetails>,
 }
 /// Details about a single file processed during an ingest job.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IngestFileDetails {
-    /// The number of rows with an ingest error. For example, when Amperity cannot match a field value to the expected data type.
-    pub errors: i64,
     /// The identifier for the file.
     pub file_id: ::std::string::String,
     /// The human-readable identifier for the file.
@@ -177,16 +175,18 @@ pub struct IngestFileDetails {
     pub name: ::std::option::Option<::std::string::String>,
     /// The total count of records processed in this file.
     pub read: i64,
+    /// The number of rows with an ingest error. For example, when Amperity cannot match a field value to the expected data type.
+    pub errors: i64,
 }
 /// Details for a single ingest job, including a summary of all feeds and files processed.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IngestJobDetails {
     /// The ingest job identifier.
     pub id: ::std::string::String,
-    /// A summary of table details from this ingest job.
-    pub tables: ::std::vec::Vec<IngestFeedDetails>,
     /// The Amperity internal identifier for the workflow that ran this job.
     pub workflow_id: ::std::string::String,
+    /// A summary of table details from this ingest job.
+    pub tables: ::std::vec::Vec<IngestFeedDetails>,
 }
 /// A list of ingest jobs for the specified time window.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -225,52 +225,57 @@ pub struct SegmentList {
 /// A workflow.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Workflow {
+    /// The unique identifier for the workflow.
+    pub id: ::std::string::String,
+    /// The current state of the workflow.
+    pub state: ::std::string::String,
+    /// The type of workflow.
+    #[serde(rename = "type")]
+    pub type_: ::std::string::String,
+    /// The name of the workflow.
+    pub name: ::std::string::String,
+    /// The unique identifier for the tenant.
+    pub tenant: ::std::string::String,
     /// The date and time at which a workflow started.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
-    /// A unique identifier that describes the configuration state of Amperity at the end of the workflow or at the time an error occurred. The value for this property is similar to: `etv-20240210-12345-6AbCDE`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub current_version: ::std::option::Option<::std::string::String>,
     /// The date and time at which a workflow ended.
     ///
     /// > **Note:** The amount of time that elapsed between `created_at` and `ended_at` is the runtime for the workflow.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub ended_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    /// An error associated with this workflow. Populated only for workflows in an error state.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub error: ::std::option::Option<WorkflowError>,
-    /// The unique identifier for the workflow.
-    pub id: ::std::string::String,
-    /// A unique identifier that describes the configuration state of Amperity at the start of the workflow. The value for this property is similar to: `etv-20240210-12345-6AbCDE`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub launched_version: ::std::option::Option<::std::string::String>,
-    /// The name of the workflow.
-    pub name: ::std::string::String,
-    /// The email address for the user who started the workflow.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub principal_email: ::std::option::Option<::std::string::String>,
     /// A unique identifier for the Amperity user who started the workflow. For example: `google-apps|socktown@socktown.com`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub principal_id: ::std::option::Option<::std::string::String>,
     /// The name of the Amperity user who started the workflow. For example: `Justin Scott` or `Automated workflow`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub principal_name: ::std::option::Option<::std::string::String>,
-    /// The current state of the workflow.
-    pub state: ::std::string::String,
-    /// The list of tasks in the workflow. Populated only when view is set to verbose.
+    /// The email address for the user who started the workflow.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub task_instances: ::std::option::Option<::std::vec::Vec<WorkflowTaskInstance>>,
-    /// The unique identifier for the tenant.
-    pub tenant: ::std::string::String,
-    /// The type of workflow.
-    #[serde(rename = "type")]
-    pub type_: ::std::string::String,
+    pub principal_email: ::std::option::Option<::std::string::String>,
+    /// A unique identifier that describes the configuration state of Amperity at the start of the workflow. The value for this property is similar to: `etv-20240210-12345-6AbCDE`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub launched_version: ::std::option::Option<::std::string::String>,
+    /// A unique identifier that describes the configuration state of Amperity at the end of the workflow or at the time an error occurred. The value for this property is similar to: `etv-20240210-12345-6AbCDE`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub current_version: ::std::option::Option<::std::string::String>,
     /// The length of time in milliseconds after which a warning is sent that notifies users that a workflow is running longer than expected. This parameter only applies to workflows that use SQL to write tables to storage.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub warn_after_ms: ::std::option::Option<i64>,
+    /// The list of tasks in the workflow. Populated only when view is set to verbose.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub task_instances: ::std::option::Option<::std::vec::Vec<WorkflowTaskInstance>>,
+    /// An error associated with this workflow. Populated only for workflows in an error state.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub error: ::std::option::Option<WorkflowError>,
 }
 /// An error associated with a workflow or workflow task.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WorkflowError {
+    /// A period-delimited string that indicates where an error occurred.
+    #[serde(rename = "type")]
+    pub type_: ::std::string::String,
+    /// The error message.
+    pub message: ::std::string::String,
     /// The source of the error. May be attributed to `customer` or `platform`.
     ///
     /// - `customer` indicates the source of the error is one or more configuration issues within Amperity. These issues can often be resolved by updating the configuration, and then restarting or rerunning the workflow.
@@ -280,11 +285,6 @@ pub struct WorkflowError {
     /// Additional data associated with the error. May be absent or null when no additional data is available.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::serde_json::Value>,
-    /// The error message.
-    pub message: ::std::string::String,
-    /// A period-delimited string that indicates where an error occurred.
-    #[serde(rename = "type")]
-    pub type_: ::std::string::String,
 }
 /// A paginated list of workflows.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -445,26 +445,8 @@ impl crate::runtime::QueryValue for WorkflowRunRequestRunMode {
 /// A task within a workflow.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WorkflowTaskInstance {
-    /// The date and time at which a workflow task started.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The date and time at which a workflow task ended.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub ended_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    /// An error associated with this task. Populated only for tasks in an error state.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub error: ::std::option::Option<WorkflowError>,
-    /// The service that runs a workflow task. Possible return values are spark-sql, prodigal, prodigal-aurora, databricks, identity, task-identity, legacy.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub execution_type: ::std::option::Option<::std::string::String>,
     /// The unique identifier for the task instance.
     pub id: ::std::string::String,
-    /// The name of the task instance.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub label: ::std::option::Option<::std::string::String>,
-    /// A unique identifier provided to the task instance to support situations where execution engines cannot provide a run ID. The value for this property is similar to: `abc-20240210-12345-6AbCDE`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_id: ::std::option::Option<::std::string::String>,
     /// The current state of the task. For example:
     ///
     /// - Scheduled
@@ -479,6 +461,23 @@ pub struct WorkflowTaskInstance {
     /// - Skipped
     /// - Canceled
     pub state: ::std::string::String,
+    /// The unique identifier for the tenant.
+    pub tenant: ::std::string::String,
+    /// The date and time at which a workflow task started.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// The date and time at which a workflow task ended.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub ended_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// The service that runs a workflow task. Possible return values are spark-sql, prodigal, prodigal-aurora, databricks, identity, task-identity, legacy.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub execution_type: ::std::option::Option<::std::string::String>,
+    /// The name of the task instance.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub label: ::std::option::Option<::std::string::String>,
+    /// A unique identifier provided to the task instance to support situations where execution engines cannot provide a run ID. The value for this property is similar to: `abc-20240210-12345-6AbCDE`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub run_id: ::std::option::Option<::std::string::String>,
     /// The date and time at which the task completed and the state of the workflow was updated. This can be the same value as ended_at.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state_changed_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
@@ -488,12 +487,13 @@ pub struct WorkflowTaskInstance {
     /// The task definition type. The possible values for this property are similar to the type property for the workflow. For example, `bridge.sync` or `campaign.append-results`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub task_definition_type: ::std::option::Option<::std::string::String>,
-    /// The unique identifier for the tenant.
-    pub tenant: ::std::string::String,
     /// The length of time in milliseconds after which a running task instance will be forced to stop.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub timeout_ms: ::std::option::Option<i64>,
     /// The unique identifier for the workflow to which this task belongs.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub workflow_id: ::std::option::Option<::std::string::String>,
+    /// An error associated with this task. Populated only for tasks in an error state.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub error: ::std::option::Option<WorkflowError>,
 }
