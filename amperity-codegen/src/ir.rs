@@ -30,6 +30,9 @@ pub struct Api {
     pub models: BTreeMap<String, Model>,
     /// Every operation, sorted by Rust name.
     pub operations: Vec<Operation>,
+    /// Requests per second the API allows (from Amperity's documentation, not the
+    /// document); the client's default rate limit.
+    pub rate_limit: Option<u32>,
 }
 
 /// A server entry.
@@ -164,6 +167,27 @@ pub struct Operation {
     pub deprecated: bool,
     /// Where the operation is in the document.
     pub pointer: String,
+    /// Set when the operation follows Amperity's cursor-pagination convention.
+    pub pagination: Option<Pagination>,
+}
+
+/// A cursor-paginated list operation: an optional `next_token` query parameter, and a
+/// success body with a `data` array and a `next_token` string. The runtime's pager walks
+/// it; these are the names the glue needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    /// The Rust name of the list body's model.
+    pub page: String,
+    /// The type of one item of `data`.
+    pub item: TypeRef,
+    /// The Rust name of the `data` field, and whether the model makes it optional.
+    pub items_field: String,
+    pub items_optional: bool,
+    /// The Rust name of the body's `next_token` field, and whether it is optional.
+    pub token_field: String,
+    pub token_optional: bool,
+    /// The index of the `next_token` query parameter in [`Operation::params`].
+    pub token_param: usize,
 }
 
 /// A piece of a path template.

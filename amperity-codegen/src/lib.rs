@@ -39,6 +39,9 @@ pub struct ApiInput<'a> {
     pub sha256: &'a str,
     /// The cargo feature that enables the module, if it is optional.
     pub feature: Option<&'a str>,
+    /// Requests per second the API allows, which Amperity documents outside the
+    /// document; the generated client's default rate limit (`None`: no limiter).
+    pub rate_limit: Option<u32>,
 }
 
 /// The crate to generate.
@@ -50,6 +53,9 @@ pub struct CrateOptions {
     pub command: String,
     /// A member of this workspace (inherits edition and lints) or a standalone crate.
     pub workspace_member: bool,
+    /// Hand-written modules of the crate besides `runtime` (e.g. `workflows`), declared
+    /// in `lib.rs` and never written by the generator.
+    pub extra_modules: Vec<String>,
 }
 
 /// Every generated file, keyed by its path relative to the crate root (`Cargo.toml`,
@@ -69,7 +75,8 @@ pub fn generate_crate(options: &CrateOptions, apis: &[ApiInput<'_>]) -> Result<G
     let mut lowered = Vec::new();
     for input in apis {
         let spec = load(input.document, input.bytes)?;
-        let api = lower(input.document, input.module, &spec)?;
+        let mut api = lower(input.document, input.module, &spec)?;
+        api.rate_limit = input.rate_limit;
         lowered.push((input.clone(), api));
     }
     let mut files = BTreeMap::new();

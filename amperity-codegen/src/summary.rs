@@ -26,6 +26,9 @@ pub fn summary(api: &Api) -> String {
             }
         );
     }
+    if let Some(rate) = api.rate_limit {
+        let _ = writeln!(out, "rate limit {rate}/s");
+    }
     if let Some(tenant) = &api.tenant_header {
         let _ = writeln!(out, "ambient header {tenant} = <tenant>");
     }
@@ -84,6 +87,15 @@ pub fn summary(api: &Api) -> String {
             statuses.join("|"),
             op.success.body.as_ref().map_or("(no body)".to_owned(), ty)
         );
+        if let Some(pages) = &op.pagination {
+            let _ = writeln!(
+                out,
+                "    paginated: stream of {} from {}.{}",
+                ty(&pages.item),
+                pages.page,
+                pages.items_field
+            );
+        }
     }
     let _ = writeln!(out, "\nmodels ({}):", api.models.len());
     for model in api.models.values() {

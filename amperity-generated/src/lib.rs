@@ -7,5 +7,6 @@
 //!
 //! Each module has a `Client` (configured once with tenant, credentials and base URL), `models` and `requests`; `runtime` holds the hand-written HTTP layer they share.
 pub mod runtime;
+pub mod workflows;
 #[rustfmt::skip]
 pub mod control_plane;

@@ -18,6 +18,10 @@ pub const GENERATED_CRATE: &str = "amperity-generated";
 /// The command named in every header of the committed crate.
 pub const REGEN_COMMAND: &str = "cargo xtask regen";
 
+/// Hand-written modules of the committed crate besides `runtime`: Amperity-specific
+/// helpers built on the generated modules (they are not copied into standalone crates).
+const HAND_WRITTEN_MODULES: &[&str] = &["workflows"];
+
 /// The files `cargo xtask regen` would write, from the pinned documents.
 pub fn committed_crate_files(root: &Path) -> Result<GeneratedFiles> {
     let manifest = Manifest::load(root)?;
@@ -33,12 +37,14 @@ pub fn committed_crate_files(root: &Path) -> Result<GeneratedFiles> {
             bytes: &r.bytes,
             sha256: &r.document.sha256,
             feature: None,
+            rate_limit: r.document.rate_limit_per_second,
         })
         .collect();
     let options = CrateOptions {
         name: GENERATED_CRATE.to_owned(),
         command: REGEN_COMMAND.to_owned(),
         workspace_member: true,
+        extra_modules: HAND_WRITTEN_MODULES.iter().map(|m| m.to_string()).collect(),
     };
     amperity_codegen::generate_crate(&options, &inputs).map_err(|e| anyhow::anyhow!("{e}"))
 }
@@ -117,11 +123,14 @@ pub fn generate_standalone(
         bytes: &bytes,
         sha256: &sha256,
         feature: None,
+        // Nothing documents the limit of an arbitrary API; the caller can set one.
+        rate_limit: None,
     };
     let options = CrateOptions {
         name: name.to_owned(),
         command: "cargo xtask generate".to_owned(),
         workspace_member: false,
+        extra_modules: Vec::new(),
     };
     let mut files = amperity_codegen::generate_crate(&options, &[input])
         .map_err(|e| anyhow::anyhow!("{e}"))?

@@ -45,6 +45,10 @@ pub struct PinnedDocument {
     pub sha256: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub module: Option<String>,
+    /// Requests per second Amperity allows on this API (its documentation says so; the
+    /// document does not): the generated client's default rate limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit_per_second: Option<u32>,
 }
 
 impl Manifest {

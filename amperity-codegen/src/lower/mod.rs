@@ -5,6 +5,7 @@
 //! their owner, and sorts everything. Nothing after this stage looks at the document.
 
 mod operation;
+mod pagination;
 mod schema;
 
 use std::collections::BTreeMap;
@@ -32,9 +33,10 @@ pub fn lower(document: &str, module: &str, spec: &OpenAPI) -> Result<Api> {
     };
     lowerer.declare_components()?;
     lowerer.lower_components()?;
-    let operations = lowerer.lower_operations()?;
+    let mut operations = lowerer.lower_operations()?;
     lowerer.mark_request_bodies(&operations)?;
     schema::box_recursive_fields(&mut lowerer.models);
+    pagination::detect(&mut operations, &lowerer.models);
     let servers = lowerer.lower_servers()?;
     Ok(Api {
         module: module.to_owned(),
@@ -46,6 +48,7 @@ pub fn lower(document: &str, module: &str, spec: &OpenAPI) -> Result<Api> {
         api_version: lowerer.api_version,
         models: lowerer.models,
         operations,
+        rate_limit: None,
     })
 }
 

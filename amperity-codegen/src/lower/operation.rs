@@ -17,7 +17,7 @@ use crate::names::{Case, Name, NameSet};
 /// Names of the generated `Client`'s own methods, which operations cannot take.
 const CLIENT_METHODS: &[&str] = &["builder", "runtime", "from", "clone", "fmt"];
 /// Names a request builder uses itself, which parameters cannot take.
-const BUILDER_MEMBERS: &[&str] = &["send", "new", "client"];
+const BUILDER_MEMBERS: &[&str] = &["send", "new", "client", "timeout", "pages", "stream"];
 
 /// Headers that belong to the client, not to each call.
 const TENANT_HEADER: &str = "amperity-tenant";
@@ -106,6 +106,7 @@ impl Lowerer<'_> {
             description: op.description.clone(),
             deprecated: op.deprecated,
             pointer: at.as_str().to_owned(),
+            pagination: None,
         })
     }
 

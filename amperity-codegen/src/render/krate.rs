@@ -13,15 +13,22 @@ use crate::{ApiInput, CrateOptions};
 const DEPENDENCIES: &str = r#"[dependencies]
 bytes = "1"
 chrono = { version = "0.4", default-features = false, features = ["serde", "std", "clock"] }
+fastrand = "2"
+futures-core = "0.3"
+governor = { version = "0.10", default-features = false, features = ["std"] }
 http = "1"
 percent-encoding = "2"
 reqwest = { version = "0.12", default-features = false, features = ["json", "rustls-tls"] }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
+tokio = { version = "1", features = ["sync", "time"] }
+tracing = "0.1"
 url = "2"
 
 [dev-dependencies]
-tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+futures-util = "0.3"
+tokio = { version = "1", features = ["macros", "rt-multi-thread", "test-util"] }
+tracing-subscriber = { version = "0.3", features = ["fmt"] }
 "#;
 
 /// `Cargo.toml`. A workspace member inherits edition and lints from the workspace; a
@@ -55,7 +62,7 @@ fn feature_table(apis: &[ApiInput<'_>]) -> String {
 }
 
 /// `src/lib.rs`: crate docs, the runtime, and one module per API.
-pub fn lib_file(apis: &[(ApiInput<'_>, Api)]) -> TokenStream {
+pub fn lib_file(options: &CrateOptions, apis: &[(ApiInput<'_>, Api)]) -> TokenStream {
     let list: Vec<String> = apis
         .iter()
         .map(|(input, api)| {
@@ -84,9 +91,15 @@ pub fn lib_file(apis: &[(ApiInput<'_>, Api)]) -> TokenStream {
             pub mod #module;
         }
     });
+    // Hand-written modules, kept beside the runtime; the generator only declares them.
+    let extra = options.extra_modules.iter().map(|m| {
+        let module = ident(m);
+        quote!(pub mod #module;)
+    });
     quote! {
         #docs
         pub mod runtime;
+        #( #extra )*
         #( #modules )*
     }
 }

@@ -56,7 +56,7 @@ pub fn crate_files(
     );
     files.insert(
         "src/lib.rs".to_owned(),
-        format_file(krate::lib_file(apis), header, "lib")?,
+        format_file(krate::lib_file(options, apis), header, "lib")?,
     );
     Ok(files)
 }

@@ -64,6 +64,12 @@ pub fn module_file(api: &Api) -> TokenStream {
             }
         },
     };
+    let rate_limit = match api.rate_limit {
+        Some(per_second) => {
+            quote!(::std::option::Option::Some(crate::runtime::RateLimit::per_second(#per_second)))
+        }
+        None => quote!(::std::option::Option::None),
+    };
     let servers = servers_module(api);
     let methods = client_methods(api);
     let client_doc = doc(&format!(
@@ -88,6 +94,7 @@ pub fn module_file(api: &Api) -> TokenStream {
             const DEFAULT_BASE_URL: &'static str = #default_base_url;
             const TENANT_HEADER: ::std::option::Option<&'static str> = #tenant_header;
             const API_VERSION_HEADER: ::std::option::Option<&'static str> = #version_header;
+            const DEFAULT_RATE_LIMIT: ::std::option::Option<crate::runtime::RateLimit> = #rate_limit;
         }
 
         /// Configures a [`Client`]; see [`crate::runtime::ClientBuilder`].

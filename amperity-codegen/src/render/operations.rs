@@ -2,22 +2,69 @@
 //!
 //! A builder holds the required arguments, has a setter per optional parameter, and its
 //! `send` is a few lines of glue: format the path, add parameters and body, and hand the
-//! request to the runtime.
+//! request to the runtime. Builders own a clone of the client (an `Arc`), so a paginated
+//! operation's `pages()`/`stream()` can re-send the builder for each page and the stream
+//! is `'static`, free to move into a spawned task.
+
+use std::collections::BTreeMap;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{doc, doc_paragraphs};
 use super::types::{argument, ident, rust_type};
-use crate::ir::{Api, Location, Operation, Param, PathPart};
+use crate::ir::{Api, Location, Operation, Pagination, Param, PathPart, TypeRef};
 
 /// The contents of the requests module.
 pub fn requests_file(api: &Api) -> TokenStream {
     let builders = api.operations.iter().map(builder);
+    let pages = page_impls(api);
     quote! {
         #![doc = " Request builders, one per operation: set optional parameters, then `.send().await`."]
         #( #builders )*
+        #pages
     }
+}
+
+/// `impl Page` for every list body a paginated operation returns, once per model.
+fn page_impls(api: &Api) -> TokenStream {
+    let models = quote!(super::models::);
+    let mut pages: BTreeMap<&str, &Pagination> = BTreeMap::new();
+    for pagination in api
+        .operations
+        .iter()
+        .filter_map(|op| op.pagination.as_ref())
+    {
+        pages.entry(pagination.page.as_str()).or_insert(pagination);
+    }
+    let impls = pages.values().map(|p| {
+        let page = ident(&p.page);
+        let item = rust_type(&p.item, &models);
+        let items = ident(&p.items_field);
+        let token = ident(&p.token_field);
+        let next_token = if p.token_optional {
+            quote!(self.#token.as_deref())
+        } else {
+            quote!(::std::option::Option::Some(self.#token.as_str()))
+        };
+        let into_items = if p.items_optional {
+            quote!(self.#items.unwrap_or_default())
+        } else {
+            quote!(self.#items)
+        };
+        quote! {
+            impl crate::runtime::Page for super::models::#page {
+                type Item = #item;
+                fn next_token(&self) -> ::std::option::Option<&str> {
+                    #next_token
+                }
+                fn into_items(self) -> ::std::vec::Vec<#item> {
+                    #into_items
+                }
+            }
+        }
+    });
+    quote!( #( #impls )* )
 }
 
 /// The `Client` methods, one per operation.
@@ -46,8 +93,8 @@ pub fn client_methods(api: &Api) -> TokenStream {
         quote! {
             #docs
             #deprecated
-            pub fn #name(&self, #( #args ),*) -> requests::#builder<'_> {
-                requests::#builder::new(self, #( #values ),*)
+            pub fn #name(&self, #( #args ),*) -> requests::#builder {
+                requests::#builder::new(self.clone(), #( #values ),*)
             }
         }
     });
@@ -134,22 +181,30 @@ fn builder(op: &Operation) -> TokenStream {
         }
     });
     let send = send(op);
+    let streams = op.pagination.as_ref().map(|p| streams(op, p));
     quote! {
         #docs
         #[derive(Debug, Clone)]
         #[must_use = "a request builder does nothing until `.send().await`"]
-        pub struct #name<'a> {
-            client: &'a super::Client,
+        pub struct #name {
+            client: super::Client,
             #( #fields, )*
+            timeout: ::std::option::Option<::std::time::Duration>,
         }
 
-        impl<'a> #name<'a> {
-            pub(super) fn new(client: &'a super::Client, #( #args ),*) -> Self {
-                Self { client, #( #inits ),* }
+        impl #name {
+            pub(super) fn new(client: super::Client, #( #args ),*) -> Self {
+                Self { client, #( #inits, )* timeout: ::std::option::Option::None }
             }
             #( #setters )*
             #body_setter
+            /// Overrides the client's timeout for this call (for each attempt).
+            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.timeout = ::std::option::Option::Some(timeout);
+                self
+            }
             #send
+            #streams
         }
     }
 }
@@ -158,6 +213,7 @@ fn send(op: &Operation) -> TokenStream {
     let models = quote!(super::models::);
     let method = ident(&op.method);
     let operation_id = &op.name.wire;
+    let template = &op.path;
     let path = path_expression(op);
     let params = op
         .params
@@ -187,8 +243,6 @@ fn send(op: &Operation) -> TokenStream {
         Some(ty) => (rust_type(ty, &models), quote!(send)),
         None => (quote!(()), quote!(send_empty)),
     };
-    let mutable = (op.params.iter().any(|p| p.location != Location::Path) || op.body.is_some())
-        .then(|| quote!(mut));
     let statuses: Vec<String> = op.success.statuses.iter().map(u16::to_string).collect();
     let docs = doc(&format!(
         "Sends the request. Success is {}; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.",
@@ -202,10 +256,45 @@ fn send(op: &Operation) -> TokenStream {
         #docs
         pub async fn send(self) -> ::std::result::Result<crate::runtime::Response<#output>, crate::runtime::Error> {
             let path = #path;
-            let #mutable request = crate::runtime::Request::new(crate::runtime::Method::#method, #operation_id, path);
+            let mut request = crate::runtime::Request::new(crate::runtime::Method::#method, #operation_id, #template, path);
+            request.timeout(self.timeout);
             #( #params )*
             #body
             self.client.runtime().#call(request).await
+        }
+    }
+}
+
+/// `pages()` and `stream()` of a paginated operation: the builder re-sent with each
+/// page's token; the runtime's pager decides when to stop.
+fn streams(op: &Operation, pagination: &Pagination) -> TokenStream {
+    let page = ident(&pagination.page);
+    let token = ident(&op.params[pagination.token_param].name.rust);
+    let operation_id = &op.name.wire;
+    let pages_doc = doc(&format!(
+        "Every page, fetched lazily one request at a time and starting from `next_token` when it is set; each keeps its status and headers (and `total` when `with_total` is set). The stream ends after the page whose `{}` is absent or empty, and fails (instead of looping) if the server repeats a token. Other parameters, `limit` included, are sent with every page.",
+        op.params[pagination.token_param].name.wire
+    ));
+    let item_name = match &pagination.item {
+        TypeRef::Named(name) => format!("[`{name}`](super::models::{name})"),
+        _ => "item".to_owned(),
+    };
+    let stream_doc = doc(&format!(
+        "Every {item_name} of every page, in order, as a stream; the next page is fetched only when the current one is used up. Errors end the stream. `Unpin`: use `futures::TryStreamExt::try_next` or `try_collect`."
+    ));
+    quote! {
+        #pages_doc
+        pub fn pages(self) -> crate::runtime::Pages<super::models::#page> {
+            let first = self.#token.clone();
+            crate::runtime::Pages::new(#operation_id, first, move |token| {
+                let mut page = self.clone();
+                page.#token = token;
+                page.send()
+            })
+        }
+        #stream_doc
+        pub fn stream(self) -> crate::runtime::Items<super::models::#page> {
+            self.pages().items()
         }
     }
 }

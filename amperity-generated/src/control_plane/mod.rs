@@ -435,6 +435,9 @@ impl crate::runtime::Api for Api {
     const API_VERSION_HEADER: ::std::option::Option<&'static str> = ::std::option::Option::Some(
         "api-version",
     );
+    const DEFAULT_RATE_LIMIT: ::std::option::Option<crate::runtime::RateLimit> = ::std::option::Option::Some(
+        crate::runtime::RateLimit::per_second(10u32),
+    );
 }
 /// Configures a [`Client`]; see [`crate::runtime::ClientBuilder`].
 pub type ClientBuilder = crate::runtime::ClientBuilder<Api>;
@@ -480,8 +483,8 @@ impl Client {
     pub fn get_ingest_job(
         &self,
         job_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> requests::GetIngestJob<'_> {
-        requests::GetIngestJob::new(self, job_id.into())
+    ) -> requests::GetIngestJob {
+        requests::GetIngestJob::new(self.clone(), job_id.into())
     }
     /// Use the **GET /workflow/runs/{id}** endpoint to return details for a specific workflow.
     ///
@@ -489,15 +492,15 @@ impl Client {
     pub fn get_workflow(
         &self,
         workflow_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> requests::GetWorkflow<'_> {
-        requests::GetWorkflow::new(self, workflow_id.into())
+    ) -> requests::GetWorkflow {
+        requests::GetWorkflow::new(self.clone(), workflow_id.into())
     }
     /// Use the **GET /campaigns** endpoint to return a list of campaigns from your tenant. You may
     /// restrict the list of campaigns to those associated with a specific data template.
     ///
     /// `GET /campaigns` (`list-campaign`)
-    pub fn list_campaign(&self) -> requests::ListCampaign<'_> {
-        requests::ListCampaign::new(self)
+    pub fn list_campaign(&self) -> requests::ListCampaign {
+        requests::ListCampaign::new(self.clone())
     }
     /// Amperity maintains records of user activity that occured in your tenant. For example:
     ///
@@ -664,8 +667,8 @@ impl Client {
     /// - `workflow/skip` — A user opened a workflow resolution, and then skipped the task that caused the workflow failure.
     ///
     /// `GET /audit-events` (`list-events`)
-    pub fn list_events(&self) -> requests::ListEvents<'_> {
-        requests::ListEvents::new(self)
+    pub fn list_events(&self) -> requests::ListEvents {
+        requests::ListEvents::new(self.clone())
     }
     /// Use the **GET /ingest/jobs** endpoint to return a list of jobs from your tenant that
     /// occurred within the previous 7 days.
@@ -675,21 +678,21 @@ impl Client {
         &self,
         created_from: ::chrono::DateTime<::chrono::Utc>,
         created_to: ::chrono::DateTime<::chrono::Utc>,
-    ) -> requests::ListIngestJobs<'_> {
-        requests::ListIngestJobs::new(self, created_from, created_to)
+    ) -> requests::ListIngestJobs {
+        requests::ListIngestJobs::new(self.clone(), created_from, created_to)
     }
     /// Use the **GET /segments** endpoint to return a list of segments from your tenant.
     ///
     /// `GET /segments` (`list-segment`)
-    pub fn list_segment(&self) -> requests::ListSegment<'_> {
-        requests::ListSegment::new(self)
+    pub fn list_segment(&self) -> requests::ListSegment {
+        requests::ListSegment::new(self.clone())
     }
     /// Use the **GET /workflow/runs** endpoint to return a list of workflows that exist within
     /// the date range defined in the request.
     ///
     /// `GET /workflow/runs` (`list-workflows`)
-    pub fn list_workflows(&self) -> requests::ListWorkflows<'_> {
-        requests::ListWorkflows::new(self)
+    pub fn list_workflows(&self) -> requests::ListWorkflows {
+        requests::ListWorkflows::new(self.clone())
     }
     /// Use the **POST /workflow/runs** endpoint to start a workflow. Supports running courier
     /// groups, orchestration groups, and campaigns.
@@ -698,8 +701,8 @@ impl Client {
     pub fn run_workflow(
         &self,
         body: models::WorkflowRunRequest,
-    ) -> requests::RunWorkflow<'_> {
-        requests::RunWorkflow::new(self, body)
+    ) -> requests::RunWorkflow {
+        requests::RunWorkflow::new(self.clone(), body)
     }
     /// Use the **POST /workflow/runs/{id}/stop** endpoint to stop a running workflow.
     ///
@@ -707,7 +710,7 @@ impl Client {
     pub fn stop_workflow(
         &self,
         workflow_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> requests::StopWorkflow<'_> {
-        requests::StopWorkflow::new(self, workflow_id.into())
+    ) -> requests::StopWorkflow {
+        requests::StopWorkflow::new(self.clone(), workflow_id.into())
     }
 }

@@ -5,13 +5,23 @@
 /// Request builder for [`Client::get_ingest_job`](super::Client::get_ingest_job): `GET /ingest/jobs/{job-id}`.
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
-pub struct GetIngestJob<'a> {
-    client: &'a super::Client,
+pub struct GetIngestJob {
+    client: super::Client,
     job_id: ::std::string::String,
+    timeout: ::std::option::Option<::std::time::Duration>,
 }
-impl<'a> GetIngestJob<'a> {
-    pub(super) fn new(client: &'a super::Client, job_id: ::std::string::String) -> Self {
-        Self { client, job_id }
+impl GetIngestJob {
+    pub(super) fn new(client: super::Client, job_id: ::std::string::String) -> Self {
+        Self {
+            client,
+            job_id,
+            timeout: ::std::option::Option::None,
+        }
+    }
+    /// Overrides the client's timeout for this call (for each attempt).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = ::std::option::Option::Some(timeout);
+        self
     }
     /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
     pub async fn send(
@@ -25,31 +35,35 @@ impl<'a> GetIngestJob<'a> {
             crate::runtime::path_segment("job-id", &self.job_id)?.as_str(),
         ]
             .concat();
-        let request = crate::runtime::Request::new(
+        let mut request = crate::runtime::Request::new(
             crate::runtime::Method::GET,
             "get-ingest-job",
+            "/ingest/jobs/{job-id}",
             path,
         );
+        request.timeout(self.timeout);
         self.client.runtime().send(request).await
     }
 }
 /// Request builder for [`Client::get_workflow`](super::Client::get_workflow): `GET /workflow/runs/{workflow-id}`.
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
-pub struct GetWorkflow<'a> {
-    client: &'a super::Client,
+pub struct GetWorkflow {
+    client: super::Client,
     workflow_id: ::std::string::String,
     view: ::std::option::Option<super::models::GetWorkflowView>,
+    timeout: ::std::option::Option<::std::time::Duration>,
 }
-impl<'a> GetWorkflow<'a> {
+impl GetWorkflow {
     pub(super) fn new(
-        client: &'a super::Client,
+        client: super::Client,
         workflow_id: ::std::string::String,
     ) -> Self {
         Self {
             client,
             workflow_id,
             view: ::std::option::Option::None,
+            timeout: ::std::option::Option::None,
         }
     }
     /// Set this value to overview to return only the following parameters: created_at, ended_at, id, name, state, tenant, and type. Set this value to verbose to return all response parameters for the workflow, including for any tasks that were started by the workflow. Default value: overview.
@@ -57,6 +71,11 @@ impl<'a> GetWorkflow<'a> {
     /// `view` (query parameter).
     pub fn view(mut self, value: super::models::GetWorkflowView) -> Self {
         self.view = ::std::option::Option::Some(value);
+        self
+    }
+    /// Overrides the client's timeout for this call (for each attempt).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = ::std::option::Option::Some(timeout);
         self
     }
     /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
@@ -74,8 +93,10 @@ impl<'a> GetWorkflow<'a> {
         let mut request = crate::runtime::Request::new(
             crate::runtime::Method::GET,
             "get-workflow",
+            "/workflow/runs/{workflow-id}",
             path,
         );
+        request.timeout(self.timeout);
         request.query("view", &self.view);
         self.client.runtime().send(request).await
     }
@@ -83,21 +104,23 @@ impl<'a> GetWorkflow<'a> {
 /// Request builder for [`Client::list_campaign`](super::Client::list_campaign): `GET /campaigns`.
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
-pub struct ListCampaign<'a> {
-    client: &'a super::Client,
+pub struct ListCampaign {
+    client: super::Client,
     limit: ::std::option::Option<i64>,
     next_token: ::std::option::Option<::std::string::String>,
     with_total: ::std::option::Option<bool>,
     destination_data_template_id: ::std::option::Option<::std::string::String>,
+    timeout: ::std::option::Option<::std::time::Duration>,
 }
-impl<'a> ListCampaign<'a> {
-    pub(super) fn new(client: &'a super::Client) -> Self {
+impl ListCampaign {
+    pub(super) fn new(client: super::Client) -> Self {
         Self {
             client,
             limit: ::std::option::Option::None,
             next_token: ::std::option::Option::None,
             with_total: ::std::option::Option::None,
             destination_data_template_id: ::std::option::Option::None,
+            timeout: ::std::option::Option::None,
         }
     }
     /// The maximum number of records to include in a single page of results.
@@ -147,6 +170,11 @@ impl<'a> ListCampaign<'a> {
         self.destination_data_template_id = ::std::option::Option::Some(value.into());
         self
     }
+    /// Overrides the client's timeout for this call (for each attempt).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
     /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
     pub async fn send(
         self,
@@ -158,8 +186,10 @@ impl<'a> ListCampaign<'a> {
         let mut request = crate::runtime::Request::new(
             crate::runtime::Method::GET,
             "list-campaign",
+            "/campaigns",
             path,
         );
+        request.timeout(self.timeout);
         request.query("limit", &self.limit);
         request.query("next_token", &self.next_token);
         request.query("with_total", &self.with_total);
@@ -167,20 +197,38 @@ impl<'a> ListCampaign<'a> {
             .query("destination_data_template_id", &self.destination_data_template_id);
         self.client.runtime().send(request).await
     }
+    /// Every page, fetched lazily one request at a time and starting from `next_token` when it is set; each keeps its status and headers (and `total` when `with_total` is set). The stream ends after the page whose `next_token` is absent or empty, and fails (instead of looping) if the server repeats a token. Other parameters, `limit` included, are sent with every page.
+    pub fn pages(self) -> crate::runtime::Pages<super::models::CampaignList> {
+        let first = self.next_token.clone();
+        crate::runtime::Pages::new(
+            "list-campaign",
+            first,
+            move |token| {
+                let mut page = self.clone();
+                page.next_token = token;
+                page.send()
+            },
+        )
+    }
+    /// Every [`Campaign`](super::models::Campaign) of every page, in order, as a stream; the next page is fetched only when the current one is used up. Errors end the stream. `Unpin`: use `futures::TryStreamExt::try_next` or `try_collect`.
+    pub fn stream(self) -> crate::runtime::Items<super::models::CampaignList> {
+        self.pages().items()
+    }
 }
 /// Request builder for [`Client::list_events`](super::Client::list_events): `GET /audit-events`.
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
-pub struct ListEvents<'a> {
-    client: &'a super::Client,
+pub struct ListEvents {
+    client: super::Client,
     limit: ::std::option::Option<i64>,
     next_token: ::std::option::Option<::std::string::String>,
     with_total: ::std::option::Option<bool>,
     happened_from: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     happened_to: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    timeout: ::std::option::Option<::std::time::Duration>,
 }
-impl<'a> ListEvents<'a> {
-    pub(super) fn new(client: &'a super::Client) -> Self {
+impl ListEvents {
+    pub(super) fn new(client: super::Client) -> Self {
         Self {
             client,
             limit: ::std::option::Option::None,
@@ -188,6 +236,7 @@ impl<'a> ListEvents<'a> {
             with_total: ::std::option::Option::None,
             happened_from: ::std::option::Option::None,
             happened_to: ::std::option::Option::None,
+            timeout: ::std::option::Option::None,
         }
     }
     /// The maximum number of records to include in a single page of results.
@@ -244,6 +293,11 @@ impl<'a> ListEvents<'a> {
         self.happened_to = ::std::option::Option::Some(value);
         self
     }
+    /// Overrides the client's timeout for this call (for each attempt).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
     /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
     pub async fn send(
         self,
@@ -255,8 +309,10 @@ impl<'a> ListEvents<'a> {
         let mut request = crate::runtime::Request::new(
             crate::runtime::Method::GET,
             "list-events",
+            "/audit-events",
             path,
         );
+        request.timeout(self.timeout);
         request.query("limit", &self.limit);
         request.query("next_token", &self.next_token);
         request.query("with_total", &self.with_total);
@@ -264,19 +320,37 @@ impl<'a> ListEvents<'a> {
         request.query("happened_to", &self.happened_to);
         self.client.runtime().send(request).await
     }
+    /// Every page, fetched lazily one request at a time and starting from `next_token` when it is set; each keeps its status and headers (and `total` when `with_total` is set). The stream ends after the page whose `next_token` is absent or empty, and fails (instead of looping) if the server repeats a token. Other parameters, `limit` included, are sent with every page.
+    pub fn pages(self) -> crate::runtime::Pages<super::models::AuditEventList> {
+        let first = self.next_token.clone();
+        crate::runtime::Pages::new(
+            "list-events",
+            first,
+            move |token| {
+                let mut page = self.clone();
+                page.next_token = token;
+                page.send()
+            },
+        )
+    }
+    /// Every [`AuditEvent`](super::models::AuditEvent) of every page, in order, as a stream; the next page is fetched only when the current one is used up. Errors end the stream. `Unpin`: use `futures::TryStreamExt::try_next` or `try_collect`.
+    pub fn stream(self) -> crate::runtime::Items<super::models::AuditEventList> {
+        self.pages().items()
+    }
 }
 /// Request builder for [`Client::list_ingest_jobs`](super::Client::list_ingest_jobs): `GET /ingest/jobs`.
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
-pub struct ListIngestJobs<'a> {
-    client: &'a super::Client,
+pub struct ListIngestJobs {
+    client: super::Client,
     with_total: ::std::option::Option<bool>,
     created_from: ::chrono::DateTime<::chrono::Utc>,
     created_to: ::chrono::DateTime<::chrono::Utc>,
+    timeout: ::std::option::Option<::std::time::Duration>,
 }
-impl<'a> ListIngestJobs<'a> {
+impl ListIngestJobs {
     pub(super) fn new(
-        client: &'a super::Client,
+        client: super::Client,
         created_from: ::chrono::DateTime<::chrono::Utc>,
         created_to: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
@@ -285,6 +359,7 @@ impl<'a> ListIngestJobs<'a> {
             with_total: ::std::option::Option::None,
             created_from,
             created_to,
+            timeout: ::std::option::Option::None,
         }
     }
     /// Set this value to `true` to include a total count of all results. Default value: `false`.
@@ -294,6 +369,11 @@ impl<'a> ListIngestJobs<'a> {
     /// `with_total` (query parameter).
     pub fn with_total(mut self, value: bool) -> Self {
         self.with_total = ::std::option::Option::Some(value);
+        self
+    }
+    /// Overrides the client's timeout for this call (for each attempt).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = ::std::option::Option::Some(timeout);
         self
     }
     /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
@@ -307,8 +387,10 @@ impl<'a> ListIngestJobs<'a> {
         let mut request = crate::runtime::Request::new(
             crate::runtime::Method::GET,
             "list-ingest-jobs",
+            "/ingest/jobs",
             path,
         );
+        request.timeout(self.timeout);
         request.query("with_total", &self.with_total);
         request.query("created_from", &self.created_from);
         request.query("created_to", &self.created_to);
@@ -318,19 +400,21 @@ impl<'a> ListIngestJobs<'a> {
 /// Request builder for [`Client::list_segment`](super::Client::list_segment): `GET /segments`.
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
-pub struct ListSegment<'a> {
-    client: &'a super::Client,
+pub struct ListSegment {
+    client: super::Client,
     limit: ::std::option::Option<i64>,
     next_token: ::std::option::Option<::std::string::String>,
     with_total: ::std::option::Option<bool>,
+    timeout: ::std::option::Option<::std::time::Duration>,
 }
-impl<'a> ListSegment<'a> {
-    pub(super) fn new(client: &'a super::Client) -> Self {
+impl ListSegment {
+    pub(super) fn new(client: super::Client) -> Self {
         Self {
             client,
             limit: ::std::option::Option::None,
             next_token: ::std::option::Option::None,
             with_total: ::std::option::Option::None,
+            timeout: ::std::option::Option::None,
         }
     }
     /// The maximum number of records to include in a single page of results.
@@ -367,6 +451,11 @@ impl<'a> ListSegment<'a> {
         self.with_total = ::std::option::Option::Some(value);
         self
     }
+    /// Overrides the client's timeout for this call (for each attempt).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
     /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
     pub async fn send(
         self,
@@ -378,19 +467,38 @@ impl<'a> ListSegment<'a> {
         let mut request = crate::runtime::Request::new(
             crate::runtime::Method::GET,
             "list-segment",
+            "/segments",
             path,
         );
+        request.timeout(self.timeout);
         request.query("limit", &self.limit);
         request.query("next_token", &self.next_token);
         request.query("with_total", &self.with_total);
         self.client.runtime().send(request).await
     }
+    /// Every page, fetched lazily one request at a time and starting from `next_token` when it is set; each keeps its status and headers (and `total` when `with_total` is set). The stream ends after the page whose `next_token` is absent or empty, and fails (instead of looping) if the server repeats a token. Other parameters, `limit` included, are sent with every page.
+    pub fn pages(self) -> crate::runtime::Pages<super::models::SegmentList> {
+        let first = self.next_token.clone();
+        crate::runtime::Pages::new(
+            "list-segment",
+            first,
+            move |token| {
+                let mut page = self.clone();
+                page.next_token = token;
+                page.send()
+            },
+        )
+    }
+    /// Every [`Segment`](super::models::Segment) of every page, in order, as a stream; the next page is fetched only when the current one is used up. Errors end the stream. `Unpin`: use `futures::TryStreamExt::try_next` or `try_collect`.
+    pub fn stream(self) -> crate::runtime::Items<super::models::SegmentList> {
+        self.pages().items()
+    }
 }
 /// Request builder for [`Client::list_workflows`](super::Client::list_workflows): `GET /workflow/runs`.
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
-pub struct ListWorkflows<'a> {
-    client: &'a super::Client,
+pub struct ListWorkflows {
+    client: super::Client,
     limit: ::std::option::Option<i64>,
     next_token: ::std::option::Option<::std::string::String>,
     with_total: ::std::option::Option<bool>,
@@ -400,9 +508,10 @@ pub struct ListWorkflows<'a> {
     ended_to: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     state: ::std::option::Option<::std::string::String>,
     type_: ::std::option::Option<::std::string::String>,
+    timeout: ::std::option::Option<::std::time::Duration>,
 }
-impl<'a> ListWorkflows<'a> {
-    pub(super) fn new(client: &'a super::Client) -> Self {
+impl ListWorkflows {
+    pub(super) fn new(client: super::Client) -> Self {
         Self {
             client,
             limit: ::std::option::Option::None,
@@ -414,6 +523,7 @@ impl<'a> ListWorkflows<'a> {
             ended_to: ::std::option::Option::None,
             state: ::std::option::Option::None,
             type_: ::std::option::Option::None,
+            timeout: ::std::option::Option::None,
         }
     }
     /// The maximum number of records to include in a single page of results.
@@ -528,6 +638,11 @@ impl<'a> ListWorkflows<'a> {
         self.type_ = ::std::option::Option::Some(value.into());
         self
     }
+    /// Overrides the client's timeout for this call (for each attempt).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
     /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
     pub async fn send(
         self,
@@ -539,8 +654,10 @@ impl<'a> ListWorkflows<'a> {
         let mut request = crate::runtime::Request::new(
             crate::runtime::Method::GET,
             "list-workflows",
+            "/workflow/runs",
             path,
         );
+        request.timeout(self.timeout);
         request.query("limit", &self.limit);
         request.query("next_token", &self.next_token);
         request.query("with_total", &self.with_total);
@@ -552,20 +669,47 @@ impl<'a> ListWorkflows<'a> {
         request.query("type", &self.type_);
         self.client.runtime().send(request).await
     }
+    /// Every page, fetched lazily one request at a time and starting from `next_token` when it is set; each keeps its status and headers (and `total` when `with_total` is set). The stream ends after the page whose `next_token` is absent or empty, and fails (instead of looping) if the server repeats a token. Other parameters, `limit` included, are sent with every page.
+    pub fn pages(self) -> crate::runtime::Pages<super::models::WorkflowList> {
+        let first = self.next_token.clone();
+        crate::runtime::Pages::new(
+            "list-workflows",
+            first,
+            move |token| {
+                let mut page = self.clone();
+                page.next_token = token;
+                page.send()
+            },
+        )
+    }
+    /// Every [`Workflow`](super::models::Workflow) of every page, in order, as a stream; the next page is fetched only when the current one is used up. Errors end the stream. `Unpin`: use `futures::TryStreamExt::try_next` or `try_collect`.
+    pub fn stream(self) -> crate::runtime::Items<super::models::WorkflowList> {
+        self.pages().items()
+    }
 }
 /// Request builder for [`Client::run_workflow`](super::Client::run_workflow): `POST /workflow/runs`.
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
-pub struct RunWorkflow<'a> {
-    client: &'a super::Client,
+pub struct RunWorkflow {
+    client: super::Client,
     body: super::models::WorkflowRunRequest,
+    timeout: ::std::option::Option<::std::time::Duration>,
 }
-impl<'a> RunWorkflow<'a> {
+impl RunWorkflow {
     pub(super) fn new(
-        client: &'a super::Client,
+        client: super::Client,
         body: super::models::WorkflowRunRequest,
     ) -> Self {
-        Self { client, body }
+        Self {
+            client,
+            body,
+            timeout: ::std::option::Option::None,
+        }
+    }
+    /// Overrides the client's timeout for this call (for each attempt).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = ::std::option::Option::Some(timeout);
+        self
     }
     /// Sends the request. Success is HTTP 201; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
     pub async fn send(
@@ -578,8 +722,10 @@ impl<'a> RunWorkflow<'a> {
         let mut request = crate::runtime::Request::new(
             crate::runtime::Method::POST,
             "run-workflow",
+            "/workflow/runs",
             path,
         );
+        request.timeout(self.timeout);
         request.json(&self.body)?;
         self.client.runtime().send(request).await
     }
@@ -587,16 +733,26 @@ impl<'a> RunWorkflow<'a> {
 /// Request builder for [`Client::stop_workflow`](super::Client::stop_workflow): `POST /workflow/runs/{workflow-id}/stop`.
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
-pub struct StopWorkflow<'a> {
-    client: &'a super::Client,
+pub struct StopWorkflow {
+    client: super::Client,
     workflow_id: ::std::string::String,
+    timeout: ::std::option::Option<::std::time::Duration>,
 }
-impl<'a> StopWorkflow<'a> {
+impl StopWorkflow {
     pub(super) fn new(
-        client: &'a super::Client,
+        client: super::Client,
         workflow_id: ::std::string::String,
     ) -> Self {
-        Self { client, workflow_id }
+        Self {
+            client,
+            workflow_id,
+            timeout: ::std::option::Option::None,
+        }
+    }
+    /// Overrides the client's timeout for this call (for each attempt).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = ::std::option::Option::Some(timeout);
+        self
     }
     /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
     pub async fn send(
@@ -611,11 +767,49 @@ impl<'a> StopWorkflow<'a> {
             "/stop",
         ]
             .concat();
-        let request = crate::runtime::Request::new(
+        let mut request = crate::runtime::Request::new(
             crate::runtime::Method::POST,
             "stop-workflow",
+            "/workflow/runs/{workflow-id}/stop",
             path,
         );
+        request.timeout(self.timeout);
         self.client.runtime().send(request).await
+    }
+}
+impl crate::runtime::Page for super::models::AuditEventList {
+    type Item = super::models::AuditEvent;
+    fn next_token(&self) -> ::std::option::Option<&str> {
+        self.next_token.as_deref()
+    }
+    fn into_items(self) -> ::std::vec::Vec<super::models::AuditEvent> {
+        self.data
+    }
+}
+impl crate::runtime::Page for super::models::CampaignList {
+    type Item = super::models::Campaign;
+    fn next_token(&self) -> ::std::option::Option<&str> {
+        self.next_token.as_deref()
+    }
+    fn into_items(self) -> ::std::vec::Vec<super::models::Campaign> {
+        self.data
+    }
+}
+impl crate::runtime::Page for super::models::SegmentList {
+    type Item = super::models::Segment;
+    fn next_token(&self) -> ::std::option::Option<&str> {
+        self.next_token.as_deref()
+    }
+    fn into_items(self) -> ::std::vec::Vec<super::models::Segment> {
+        self.data
+    }
+}
+impl crate::runtime::Page for super::models::WorkflowList {
+    type Item = super::models::Workflow;
+    fn next_token(&self) -> ::std::option::Option<&str> {
+        self.next_token.as_deref()
+    }
+    fn into_items(self) -> ::std::vec::Vec<super::models::Workflow> {
+        self.data
     }
 }

@@ -1,16 +1,25 @@
-//! The configured client every generated API module wraps.
+//! The configured client every generated API module wraps, and the one place requests
+//! are sent: rate limiting, authentication, retries, timeouts, deprecation notices and
+//! tracing all happen in [`ApiClient::execute`].
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde::de::DeserializeOwned;
+use tracing::Instrument;
 
-use crate::runtime::{ApiError, DecodeError, Error, Request, Response, Secret};
+use crate::runtime::auth::{Auth, Credentials, TokenCache};
+use crate::runtime::retry::{Decision, Failure};
+use crate::runtime::{
+    ApiError, DecodeError, Deprecation, DeprecationNotice, Error, RateLimit, RateLimiter, Request,
+    Response, RetryPolicy, Secret, TransportError,
+};
 
 /// What the runtime needs to know about one generated API module. Generated code
 /// implements it on a marker type; callers never do.
@@ -27,6 +36,8 @@ pub trait Api: 'static {
     const TENANT_HEADER: Option<&'static str>;
     /// The version header the document requires on every operation, if any.
     const API_VERSION_HEADER: Option<&'static str>;
+    /// The rate limit the API documents, applied unless the caller says otherwise.
+    const DEFAULT_RATE_LIMIT: Option<RateLimit>;
 }
 
 /// The version type of a document that declares no version header.
@@ -45,18 +56,36 @@ const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// seconds; none documented takes minutes.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Configures a client once: base URL, tenant, api-version, credentials, timeouts.
+/// Called once per operation the first time the server marks it deprecated.
+type DeprecationCallback = Arc<dyn Fn(&DeprecationNotice) + Send + Sync>;
+
+/// Which rate limiter a client gets.
+#[derive(Debug, Clone)]
+enum Limiting {
+    /// The API's documented limit, on a limiter of the client's own.
+    Default,
+    Off,
+    Own(RateLimit),
+    Shared(RateLimiter),
+}
+
+/// Configures a client once: base URL, tenant, api-version, credentials, timeouts, rate
+/// limit, retries.
 ///
 /// Obtained from the generated `Client::builder`; none of these settings is ever a
-/// parameter of an individual call.
+/// parameter of an individual call (except a per-call `.timeout(..)`).
 pub struct ClientBuilder<A: Api> {
     base_url: String,
     tenant: Option<String>,
     api_version: A::Version,
-    token: Option<Secret>,
+    credentials: Option<Credentials>,
+    token_url: Option<String>,
     http: Option<reqwest::Client>,
     connect_timeout: Duration,
     timeout: Duration,
+    limiting: Limiting,
+    retry: RetryPolicy,
+    on_deprecation: Option<DeprecationCallback>,
     api: PhantomData<fn() -> A>,
 }
 
@@ -66,10 +95,14 @@ impl<A: Api> Default for ClientBuilder<A> {
             base_url: A::DEFAULT_BASE_URL.to_owned(),
             tenant: None,
             api_version: A::Version::default(),
-            token: None,
+            credentials: None,
+            token_url: None,
             http: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
+            limiting: Limiting::Default,
+            retry: RetryPolicy::default(),
+            on_deprecation: None,
             api: PhantomData,
         }
     }
@@ -82,15 +115,19 @@ impl<A: Api> fmt::Debug for ClientBuilder<A> {
             .field("base_url", &self.base_url)
             .field("tenant", &self.tenant)
             .field("api_version", &self.api_version)
-            .field("token", &self.token)
+            .field("credentials", &self.credentials)
+            .field("token_url", &self.token_url)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("limiting", &self.limiting)
+            .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }
 
 impl<A: Api> ClientBuilder<A> {
-    /// A builder with the document's defaults: its first server, its api-version.
+    /// A builder with the document's defaults: its first server, its api-version, its
+    /// rate limit, four attempts per request.
     pub fn new() -> Self {
         Self::default()
     }
@@ -117,7 +154,30 @@ impl<A: Api> ClientBuilder<A> {
 
     /// A static bearer token (an access token from the Amperity UI).
     pub fn bearer_token(mut self, token: impl Into<Secret>) -> Self {
-        self.token = Some(token.into());
+        self.credentials = Some(Credentials::Bearer(token.into()));
+        self
+    }
+
+    /// OAuth2 client credentials: the client exchanges them for access tokens at the
+    /// token endpoint, caches each token, replaces it shortly before it expires (one
+    /// fetch however many requests are waiting), and fetches a new one and retries once
+    /// when the server answers 401.
+    pub fn client_credentials(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<Secret>,
+    ) -> Self {
+        self.credentials = Some(Credentials::ClientCredentials {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+        });
+        self
+    }
+
+    /// The OAuth2 token endpoint; by default
+    /// `https://{tenant}.amperity.com/api/v0/oauth2/token`.
+    pub fn token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = Some(url.into());
         self
     }
 
@@ -135,15 +195,58 @@ impl<A: Api> ClientBuilder<A> {
         self
     }
 
-    /// Time allowed for a whole request, body included (default 60 s).
+    /// Time allowed for each attempt of a request, body included (default 60 s); a
+    /// request builder's `.timeout(..)` overrides it for one call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
+    /// Limits this client (and its clones) to `limit`, instead of the API's documented
+    /// limit.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.limiting = Limiting::Own(limit);
+        self
+    }
+
+    /// Shares `limiter` with other clients (for example one per task or per module that
+    /// talk to the same tenant), so that together they stay within one budget.
+    pub fn rate_limiter(mut self, limiter: RateLimiter) -> Self {
+        self.limiting = Limiting::Shared(limiter);
+        self
+    }
+
+    /// Switches client-side rate limiting off. The server's 429s are still retried.
+    pub fn no_rate_limit(mut self) -> Self {
+        self.limiting = Limiting::Off;
+        self
+    }
+
+    /// How failed requests are retried; [`RetryPolicy::none`] sends every request once.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Called once per operation, the first time a response carries `Deprecation` or
+    /// `Sunset` headers (a `tracing` warning is logged at the same moment).
+    pub fn on_deprecation(
+        mut self,
+        callback: impl Fn(&DeprecationNotice) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_deprecation = Some(Arc::new(callback));
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<A::Client, Error> {
-        let base_url = checked_base_url(&self.base_url)?;
+        let base_url = checked_url(&self.base_url, "base URL")?;
+        if base_url.query().is_some() || base_url.fragment().is_some() {
+            return Err(Error::Config(format!(
+                "base URL {:?} must not have a query or fragment",
+                self.base_url
+            )));
+        }
         let mut ambient = HeaderMap::new();
         ambient.insert(ACCEPT, HeaderValue::from_static("application/json"));
         if let Some(name) = A::TENANT_HEADER {
@@ -155,18 +258,50 @@ impl<A: Api> ClientBuilder<A> {
         if let Some(name) = A::API_VERSION_HEADER {
             insert_config_header(&mut ambient, name, self.api_version.as_ref(), "api-version")?;
         }
-        let token = self
-            .token
-            .ok_or_else(|| Error::Config("no credentials: call `.bearer_token(..)`".to_owned()))?;
-        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-            .map_err(|_| {
-                Error::Config(
-                    "the bearer token contains characters that cannot be sent in a header"
+        let auth = match self.credentials {
+            None => {
+                return Err(Error::Config(
+                    "no credentials: call `.bearer_token(..)` or `.client_credentials(..)`"
                         .to_owned(),
-                )
-            })?;
-        authorization.set_sensitive(true);
-        ambient.insert(AUTHORIZATION, authorization);
+                ));
+            }
+            Some(Credentials::Bearer(token)) => Auth::bearer(&token)?,
+            Some(Credentials::ClientCredentials {
+                client_id,
+                client_secret,
+            }) => {
+                let token_url = match (&self.token_url, &self.tenant) {
+                    (Some(url), _) => checked_url(url, "token URL")?,
+                    (None, Some(tenant)) => default_token_url(tenant)?,
+                    (None, None) => {
+                        return Err(Error::Config(
+                            "client credentials need a tenant or a `.token_url(..)`".to_owned(),
+                        ));
+                    }
+                };
+                if let Some(tenant) = &self.tenant {
+                    // The token request carries the tenant as a header too.
+                    insert_config_header(
+                        &mut HeaderMap::new(),
+                        "x-amperity-tenant",
+                        tenant,
+                        "tenant",
+                    )?;
+                }
+                Auth::OAuth(Box::new(TokenCache::new(
+                    token_url,
+                    self.tenant.clone(),
+                    client_id,
+                    client_secret,
+                )))
+            }
+        };
+        let limiter = match self.limiting {
+            Limiting::Default => A::DEFAULT_RATE_LIMIT.map(RateLimiter::new).transpose()?,
+            Limiting::Off => None,
+            Limiting::Own(limit) => Some(RateLimiter::new(limit)?),
+            Limiting::Shared(limiter) => Some(limiter),
+        };
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -183,11 +318,16 @@ impl<A: Api> ClientBuilder<A> {
             inner: Arc::new(Inner {
                 title: A::TITLE,
                 http,
-                base_url,
+                base_url: base_url.as_str().trim_end_matches('/').to_owned(),
                 ambient,
+                auth,
+                limiter,
+                retry: self.retry,
                 timeout: self.timeout,
                 tenant: self.tenant,
                 api_version: self.api_version.as_ref().to_owned(),
+                warned: Mutex::new(BTreeSet::new()),
+                on_deprecation: self.on_deprecation,
             }),
         }))
     }
@@ -210,11 +350,11 @@ fn insert_config_header(
     Ok(())
 }
 
-/// Base URLs must be absolute `https` URLs; plain `http` is accepted only for loopback
-/// hosts so that a typo cannot send a bearer token in clear text.
-fn checked_base_url(raw: &str) -> Result<String, Error> {
+/// URLs that receive credentials must be absolute `https` URLs; plain `http` is accepted
+/// only for loopback hosts so that a typo cannot send a token in clear text.
+fn checked_url(raw: &str, what: &str) -> Result<reqwest::Url, Error> {
     let url = reqwest::Url::parse(raw)
-        .map_err(|e| Error::Config(format!("base URL {raw:?} is not a URL: {e}")))?;
+        .map_err(|e| Error::Config(format!("{what} {raw:?} is not a URL: {e}")))?;
     let loopback = match url.host() {
         Some(url::Host::Domain(d)) => d == "localhost",
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -222,23 +362,36 @@ fn checked_base_url(raw: &str) -> Result<String, Error> {
         None => false,
     };
     match url.scheme() {
-        "https" => {}
-        "http" if loopback => {}
-        scheme => {
-            return Err(Error::Config(format!(
-                "base URL {raw:?} uses {scheme:?}: only https is allowed (http only for loopback hosts)"
-            )));
-        }
+        "https" => Ok(url),
+        "http" if loopback => Ok(url),
+        scheme => Err(Error::Config(format!(
+            "{what} {raw:?} uses {scheme:?}: only https is allowed (http only for loopback hosts)"
+        ))),
     }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::Config(format!(
-            "base URL {raw:?} must not have a query or fragment"
-        )));
-    }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
-/// A configured, cheaply cloneable client. Clones share the connection pool.
+/// Amperity's token endpoint for a tenant: the tenant must be a plain host label.
+fn default_token_url(tenant: &str) -> Result<reqwest::Url, Error> {
+    let label_ok = !tenant.is_empty()
+        && tenant.len() <= 63
+        && tenant
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !tenant.starts_with('-')
+        && !tenant.ends_with('-');
+    if !label_ok {
+        return Err(Error::Config(format!(
+            "tenant {tenant:?} cannot name a host for the token endpoint; set `.token_url(..)`"
+        )));
+    }
+    checked_url(
+        &format!("https://{tenant}.amperity.com/api/v0/oauth2/token"),
+        "token URL",
+    )
+}
+
+/// A configured, cheaply cloneable client. Clones share the connection pool, the rate
+/// limiter and the cached access token.
 #[derive(Clone)]
 pub struct ApiClient {
     inner: Arc<Inner>,
@@ -248,24 +401,40 @@ struct Inner {
     title: &'static str,
     http: reqwest::Client,
     base_url: String,
-    /// Accept, Authorization, tenant and api-version: added to every request, once.
+    /// Accept, tenant and api-version: added to every request, once.
     ambient: HeaderMap,
+    auth: Auth,
+    limiter: Option<RateLimiter>,
+    retry: RetryPolicy,
     timeout: Duration,
     tenant: Option<String>,
     api_version: String,
+    /// Operations already reported as deprecated.
+    warned: Mutex<BTreeSet<&'static str>>,
+    on_deprecation: Option<DeprecationCallback>,
 }
 
 impl fmt::Debug for ApiClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The ambient headers hold the bearer token: list only what is safe to print.
+        // Credentials are deliberately absent.
         f.debug_struct("ApiClient")
             .field("api", &self.inner.title)
             .field("base_url", &self.inner.base_url)
             .field("tenant", &self.inner.tenant)
             .field("api_version", &self.inner.api_version)
             .field("timeout", &self.inner.timeout)
+            .field("limiter", &self.inner.limiter)
+            .field("retry", &self.inner.retry)
             .finish_non_exhaustive()
     }
+}
+
+/// A complete answer with a 2xx status.
+struct Exchange {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+    attempts: u32,
 }
 
 impl ApiClient {
@@ -274,57 +443,214 @@ impl ApiClient {
         &self.inner.base_url
     }
 
+    /// The rate limiter this client uses, to share with other clients
+    /// ([`ClientBuilder::rate_limiter`]); `None` when limiting is off.
+    pub fn rate_limiter(&self) -> Option<&RateLimiter> {
+        self.inner.limiter.as_ref()
+    }
+
     /// Sends the request and decodes a JSON body of type `T` from a 2xx answer.
     pub async fn send<T: DeserializeOwned>(&self, request: Request) -> Result<Response<T>, Error> {
         let operation_id = request.operation_id;
-        let (status, headers, body) = self.execute(request).await?;
-        match serde_json::from_slice(&body) {
-            Ok(value) => Ok(Response::new(status, headers, value)),
-            Err(source) => Err(Error::Decode(Box::new(DecodeError::new(
-                operation_id,
-                status,
-                headers,
-                body,
-                source,
-            )))),
+        let exchange = self.execute(request).await?;
+        match serde_json::from_slice(&exchange.body) {
+            Ok(value) => Ok(Response::new(exchange.status, exchange.headers, value)),
+            Err(source) => Err(Error::Decode(Box::new(
+                DecodeError::new(
+                    operation_id,
+                    exchange.status,
+                    exchange.headers,
+                    exchange.body,
+                    source,
+                )
+                .with_attempts(exchange.attempts),
+            ))),
         }
     }
 
     /// Sends the request for an operation whose success has no body; any body is ignored.
     pub async fn send_empty(&self, request: Request) -> Result<Response<()>, Error> {
-        let (status, headers, _body) = self.execute(request).await?;
-        Ok(Response::new(status, headers, ()))
+        let exchange = self.execute(request).await?;
+        Ok(Response::new(exchange.status, exchange.headers, ()))
     }
 
-    /// The one place a request is sent: every non-2xx status becomes [`Error::Api`] with
-    /// the status, headers and body kept.
-    async fn execute(&self, request: Request) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
+    /// The one place a request is sent, inside a `tracing` span that records the
+    /// operation, method, path template, attempt, status and latency (never credentials).
+    async fn execute(&self, request: Request) -> Result<Exchange, Error> {
+        let span = tracing::info_span!(
+            "amperity_request",
+            api = self.inner.title,
+            operation = request.operation_id,
+            method = %request.method,
+            path = request.path_template,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        self.attempt_until_done(request).instrument(span).await
+    }
+
+    /// Sends attempts until one succeeds or the retry policy gives up. Every non-2xx
+    /// answer that is not retried becomes [`Error::Api`] with status, headers and body.
+    async fn attempt_until_done(&self, request: Request) -> Result<Exchange, Error> {
+        let inner = &*self.inner;
         let url = self.url(&request)?;
-        let mut builder = self
-            .inner
-            .http
-            .request(request.method, url)
-            .timeout(self.inner.timeout)
-            .headers(self.inner.ambient.clone())
-            .headers(request.headers);
-        if let Some(body) = request.json_body {
-            builder = builder
-                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                .body(body);
+        let timeout = request.timeout.unwrap_or(inner.timeout);
+        let span = tracing::Span::current();
+        let mut reauthorized = false;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            if let Some(limiter) = &inner.limiter {
+                let waited = limiter.acquire().await;
+                if !waited.is_zero() {
+                    tracing::trace!(waited_ms = waited.as_millis() as u64, "rate limiter");
+                }
+            }
+            let authorization = inner.auth.authorization(&inner.http, timeout).await?;
+            let mut builder = inner
+                .http
+                .request(request.method.clone(), url.clone())
+                .timeout(timeout)
+                .headers(inner.ambient.clone())
+                .headers(request.headers.clone())
+                .header(AUTHORIZATION, authorization.header.clone());
+            if let Some(body) = &request.json_body {
+                builder = builder
+                    .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                    .body(body.clone());
+            }
+            span.record("attempt", attempt);
+            let started = Instant::now();
+            let outcome = match builder.send().await {
+                Ok(response) => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    response.bytes().await.map(|body| (status, headers, body))
+                }
+                Err(e) => Err(e),
+            };
+            span.record("latency_ms", started.elapsed().as_millis() as u64);
+            let (status, headers, body) = match outcome {
+                Ok(answer) => answer,
+                Err(e) => {
+                    let retryable =
+                        e.is_timeout() || e.is_connect() || e.is_request() || e.is_body();
+                    let decision = if retryable {
+                        inner.retry.decide(
+                            attempt,
+                            &request.method,
+                            &Failure::Transport,
+                            None,
+                            fastrand::f64(),
+                        )
+                    } else {
+                        Decision::Stop
+                    };
+                    match decision {
+                        Decision::RetryAfter(delay) => {
+                            tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, error = %e, "retrying after a transport failure");
+                            tokio::time::sleep(delay).await;
+                            continue;
+                        }
+                        Decision::Stop => {
+                            return Err(Error::Transport(Box::new(TransportError::new(
+                                request.operation_id,
+                                attempt,
+                                e,
+                            ))));
+                        }
+                    }
+                }
+            };
+            span.record("status", status.as_u16());
+            self.notice_deprecation(&request, &headers);
+            if status.is_success() {
+                return Ok(Exchange {
+                    status,
+                    headers,
+                    body,
+                    attempts: attempt,
+                });
+            }
+            if status == StatusCode::UNAUTHORIZED
+                && !reauthorized
+                && inner.auth.refused(&authorization)
+            {
+                // The token was revoked or expired early: fetch a new one and try once more.
+                // A 401 means the request was refused, so even a POST is safe to resend.
+                reauthorized = true;
+                tracing::debug!(attempt, "401: fetching a new access token and retrying");
+                continue;
+            }
+            let retry_after = crate::runtime::retry::retry_after(&headers, chrono::Utc::now());
+            match inner.retry.decide(
+                attempt,
+                &request.method,
+                &Failure::Status(status),
+                retry_after,
+                fastrand::f64(),
+            ) {
+                Decision::RetryAfter(delay) => {
+                    if let Some(limiter) = inner
+                        .limiter
+                        .as_ref()
+                        .filter(|_| status == StatusCode::TOO_MANY_REQUESTS)
+                    {
+                        // Everyone on this limiter backs off, not just this request.
+                        limiter
+                            .pause_for(retry_after.unwrap_or_else(|| inner.retry.ceiling(attempt)));
+                    }
+                    tracing::debug!(
+                        attempt,
+                        status = status.as_u16(),
+                        delay_ms = delay.as_millis() as u64,
+                        "retrying"
+                    );
+                    tokio::time::sleep(delay).await;
+                }
+                Decision::Stop => {
+                    return Err(Error::Api(Box::new(
+                        ApiError::new(request.operation_id, status, headers, body)
+                            .with_attempts(attempt),
+                    )));
+                }
+            }
         }
-        let response = builder.send().await.map_err(Error::Transport)?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(Error::Transport)?;
-        if status.is_success() {
-            Ok((status, headers, body))
-        } else {
-            Err(Error::Api(Box::new(ApiError::new(
-                request.operation_id,
-                status,
-                headers,
-                body,
-            ))))
+    }
+
+    /// Warns once per operation (and calls the callback) when the server announces a
+    /// deprecation or a sunset.
+    fn notice_deprecation(&self, request: &Request, headers: &HeaderMap) {
+        let Some(deprecation) = Deprecation::from_headers(headers) else {
+            return;
+        };
+        let first = self
+            .inner
+            .warned
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(request.operation_id);
+        if !first {
+            return;
+        }
+        tracing::warn!(
+            operation = request.operation_id,
+            path = request.path_template,
+            api_version = %self.inner.api_version,
+            deprecated_at = ?deprecation.deprecated_at,
+            sunset = ?deprecation.sunset,
+            "{}: `{}` is deprecated by the server; plan to move off it before its sunset",
+            self.inner.title,
+            request.operation_id,
+        );
+        if let Some(callback) = &self.inner.on_deprecation {
+            callback(&DeprecationNotice {
+                operation_id: request.operation_id,
+                path: request.path_template,
+                api_version: self.inner.api_version.clone(),
+                deprecation,
+            });
         }
     }
 
@@ -362,6 +688,7 @@ mod tests {
         const DEFAULT_BASE_URL: &'static str = "https://app.example.com/api/";
         const TENANT_HEADER: Option<&'static str> = Some("amperity-tenant");
         const API_VERSION_HEADER: Option<&'static str> = None;
+        const DEFAULT_RATE_LIMIT: Option<RateLimit> = Some(RateLimit::per_second(10));
     }
 
     fn builder() -> ClientBuilder<TestApi> {
@@ -405,7 +732,12 @@ mod tests {
     #[test]
     fn urls_join_base_path_and_query() {
         let client = builder().build().unwrap().0;
-        let mut request = Request::new(http::Method::GET, "op", "/ingest/jobs/a%2Fb".to_owned());
+        let mut request = Request::new(
+            http::Method::GET,
+            "op",
+            "/ingest/jobs/{job-id}",
+            "/ingest/jobs/a%2Fb".to_owned(),
+        );
         request.query("q", &"a b&c".to_owned());
         assert_eq!(
             client.url(&request).unwrap().as_str(),

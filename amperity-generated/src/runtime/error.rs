@@ -19,8 +19,15 @@ pub enum Error {
     Api(Box<ApiError>),
     /// The server answered 2xx but the body did not decode into the declared type.
     Decode(Box<DecodeError>),
-    /// The request never got an answer: connection refused or reset, TLS failure, timeout.
-    Transport(reqwest::Error),
+    /// The request never got a complete answer: connection refused or reset, TLS
+    /// failure, timeout.
+    Transport(Box<TransportError>),
+    /// No access token could be obtained (OAuth2 client credentials refused, token
+    /// endpoint unreachable). Never carries the client secret.
+    Auth(Box<AuthError>),
+    /// The server broke the pagination rules (it handed out the same `next_token`
+    /// twice); the stream stopped instead of looping.
+    Pagination(String),
     /// The request could not be built from the arguments (an empty or dot-only path
     /// segment, a header value with a line break, a body that does not serialize).
     InvalidRequest(String),
@@ -34,9 +41,27 @@ impl Error {
         match self {
             Error::Api(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
-            Error::Transport(e) => e.status(),
-            Error::InvalidRequest(_) | Error::Config(_) => None,
+            Error::Auth(e) => e.status,
+            Error::Transport(_)
+            | Error::Pagination(_)
+            | Error::InvalidRequest(_)
+            | Error::Config(_) => None,
         }
+    }
+
+    /// How many times the request was sent (retries included); 0 when it never left.
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Api(e) => e.attempts,
+            Error::Decode(e) => e.attempts,
+            Error::Transport(e) => e.attempts,
+            _ => 0,
+        }
+    }
+
+    /// Whether the request ran out of time (the client's or the call's timeout).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Transport(e) if e.source.is_timeout())
     }
 
     /// The response headers, when the server answered.
@@ -62,7 +87,9 @@ impl fmt::Display for Error {
         match self {
             Error::Api(e) => fmt::Display::fmt(e, f),
             Error::Decode(e) => fmt::Display::fmt(e, f),
-            Error::Transport(e) => write!(f, "request failed: {e}"),
+            Error::Transport(e) => fmt::Display::fmt(e, f),
+            Error::Auth(e) => fmt::Display::fmt(e, f),
+            Error::Pagination(m) => write!(f, "pagination failed: {m}"),
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
             Error::Config(m) => write!(f, "invalid client configuration: {m}"),
         }
@@ -73,7 +100,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Decode(e) => Some(&e.source),
-            Error::Transport(e) => Some(e),
+            Error::Transport(e) => Some(&e.source),
             _ => None,
         }
     }
@@ -87,6 +114,7 @@ pub struct ApiError {
     headers: HeaderMap,
     raw_body: Bytes,
     body: Option<ErrorBody>,
+    attempts: u32,
 }
 
 impl ApiError {
@@ -104,7 +132,18 @@ impl ApiError {
             headers,
             raw_body,
             body,
+            attempts: 1,
         }
+    }
+
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts;
+        self
+    }
+
+    /// How many times the request was sent before this answer was kept.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
     }
 
     /// The operationId of the call that failed, e.g. `list-events`.
@@ -144,11 +183,11 @@ impl fmt::Display for ApiError {
                 if let Some(id) = &body.request_id {
                     write!(f, " (request_id {id})")?;
                 }
-                Ok(())
             }
-            None if self.raw_body.is_empty() => Ok(()),
-            None => write!(f, ": {}", snippet(&self.raw_body)),
+            None if self.raw_body.is_empty() => {}
+            None => write!(f, ": {}", snippet(&self.raw_body))?,
         }
+        attempts_suffix(f, self.attempts)
     }
 }
 
@@ -162,6 +201,7 @@ pub struct DecodeError {
     headers: HeaderMap,
     raw_body: Bytes,
     source: serde_json::Error,
+    attempts: u32,
 }
 
 impl DecodeError {
@@ -179,7 +219,13 @@ impl DecodeError {
             headers,
             raw_body,
             source,
+            attempts: 1,
         }
+    }
+
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts;
+        self
     }
 
     /// The operationId of the call.
@@ -202,6 +248,11 @@ impl DecodeError {
         &self.raw_body
     }
 
+    /// How many times the request was sent.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
     /// The decoder's error: line, column and what was expected.
     pub fn source_error(&self) -> &serde_json::Error {
         &self.source
@@ -214,8 +265,88 @@ impl fmt::Display for DecodeError {
             f,
             "{}: HTTP {} with a body that does not decode: {}",
             self.operation_id, self.status, self.source
-        )
+        )?;
+        attempts_suffix(f, self.attempts)
     }
+}
+
+/// A request that got no complete answer.
+#[derive(Debug)]
+pub struct TransportError {
+    operation_id: &'static str,
+    attempts: u32,
+    source: reqwest::Error,
+}
+
+impl TransportError {
+    pub(crate) fn new(operation_id: &'static str, attempts: u32, source: reqwest::Error) -> Self {
+        Self {
+            operation_id,
+            attempts,
+            source,
+        }
+    }
+
+    /// The operationId of the call.
+    pub fn operation_id(&self) -> &'static str {
+        self.operation_id
+    }
+
+    /// How many times the request was sent.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// The underlying `reqwest` error.
+    pub fn source_error(&self) -> &reqwest::Error {
+        &self.source
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = if self.source.is_timeout() {
+            "timed out"
+        } else if self.source.is_connect() {
+            "could not connect"
+        } else {
+            "failed"
+        };
+        // The URL holds path parameters only (the base URL and ids), never credentials.
+        write!(f, "{}: request {what}: {}", self.operation_id, self.source)?;
+        attempts_suffix(f, self.attempts)
+    }
+}
+
+/// No access token could be obtained.
+#[derive(Debug)]
+pub struct AuthError {
+    status: Option<StatusCode>,
+    message: String,
+}
+
+impl AuthError {
+    pub(crate) fn new(status: Option<StatusCode>, message: String) -> Self {
+        Self { status, message }
+    }
+
+    /// The token endpoint's status, when it answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.status
+    }
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "authentication failed: {}", self.message)
+    }
+}
+
+fn attempts_suffix(f: &mut fmt::Formatter<'_>, attempts: u32) -> fmt::Result {
+    if attempts > 1 {
+        write!(f, " (after {attempts} attempts)")?;
+    }
+    Ok(())
 }
 
 /// Amperity's error body: `{"status": 400, "message": "..."}`, and in practice also

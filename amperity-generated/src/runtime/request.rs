@@ -1,5 +1,8 @@
 //! One request of one operation, as generated code describes it.
 
+use std::time::Duration;
+
+use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use serde::Serialize;
 
@@ -14,24 +17,42 @@ use crate::runtime::{Error, QueryValue};
 pub struct Request {
     pub(crate) method: Method,
     pub(crate) operation_id: &'static str,
+    pub(crate) path_template: &'static str,
     pub(crate) path: String,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) headers: HeaderMap,
-    pub(crate) json_body: Option<Vec<u8>>,
+    pub(crate) json_body: Option<Bytes>,
+    pub(crate) timeout: Option<Duration>,
 }
 
 impl Request {
-    /// A request for `operation_id`; `path` starts with `/`, is relative to the base URL,
-    /// and has its parameters encoded with [`crate::runtime::path_segment`].
-    pub fn new(method: Method, operation_id: &'static str, path: String) -> Self {
+    /// A request for `operation_id`, whose path template is `path_template` (for logs);
+    /// `path` starts with `/`, is relative to the base URL, and has its parameters
+    /// encoded with [`crate::runtime::path_segment`].
+    pub fn new(
+        method: Method,
+        operation_id: &'static str,
+        path_template: &'static str,
+        path: String,
+    ) -> Self {
         Self {
             method,
             operation_id,
+            path_template,
             path,
             query: Vec::new(),
             headers: HeaderMap::new(),
             json_body: None,
+            timeout: None,
         }
+    }
+
+    /// Overrides the client's timeout for each attempt of this request.
+    pub fn timeout(&mut self, timeout: Option<Duration>) -> &mut Self {
+        if timeout.is_some() {
+            self.timeout = timeout;
+        }
+        self
     }
 
     /// Adds a query parameter; `None` and empty arrays add nothing.
@@ -67,7 +88,7 @@ impl Request {
                 self.operation_id
             ))
         })?;
-        self.json_body = Some(bytes);
+        self.json_body = Some(Bytes::from(bytes));
         Ok(self)
     }
 
@@ -93,7 +114,7 @@ mod tests {
 
     #[test]
     fn header_values_with_line_breaks_are_refused() {
-        let mut request = Request::new(Method::GET, "op", "/x".to_owned());
+        let mut request = Request::new(Method::GET, "op", "/x", "/x".to_owned());
         let err = request
             .header("x-custom", &"a\r\nInjected: yes")
             .unwrap_err()
@@ -105,7 +126,7 @@ mod tests {
 
     #[test]
     fn unset_query_values_are_not_sent() {
-        let mut request = Request::new(Method::GET, "op", "/x".to_owned());
+        let mut request = Request::new(Method::GET, "op", "/x", "/x".to_owned());
         request
             .query("limit", &None::<i64>)
             .query("with_total", &Some(true));

@@ -36,6 +36,11 @@ impl<T> Response<T> {
         &self.headers
     }
 
+    /// What the `Deprecation` and `Sunset` headers announce, when present.
+    pub fn deprecation(&self) -> Option<crate::runtime::Deprecation> {
+        crate::runtime::Deprecation::from_headers(&self.headers)
+    }
+
     /// The decoded body.
     pub fn body(&self) -> &T {
         &self.body

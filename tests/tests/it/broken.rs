@@ -12,6 +12,7 @@ fn generate(file: &str, bytes: &[u8]) -> Result<(), amperity_codegen::Error> {
         name: "broken".to_owned(),
         command: "test".to_owned(),
         workspace_member: false,
+        extra_modules: Vec::new(),
     };
     let input = ApiInput {
         module: "api",
@@ -19,6 +20,7 @@ fn generate(file: &str, bytes: &[u8]) -> Result<(), amperity_codegen::Error> {
         bytes,
         sha256: "0",
         feature: None,
+        rate_limit: None,
     };
     amperity_codegen::generate_crate(&options, &[input]).map(|_| ())
 }

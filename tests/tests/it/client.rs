@@ -11,7 +11,7 @@ use amperity_generated::control_plane::models::{
     GetWorkflowView as View, WorkflowRunRequestRunMode as RunMode,
 };
 use amperity_generated::control_plane::{ApiVersion, Client, ClientBuilder, models};
-use amperity_generated::runtime::Error;
+use amperity_generated::runtime::{Error, RetryPolicy};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -22,11 +22,15 @@ const WF: &str = "wf-20240603-12345-MNabc";
 
 // --- Helpers ------------------------------------------------------------------------------
 
-/// A builder for tenant `acme` pointed at `server` with an `/api` base path.
+/// A builder for tenant `acme` pointed at `server` with an `/api` base path. Rate
+/// limiting and retries are off: these tests look at single exchanges (the runtime tests
+/// cover both).
 fn builder(server: &MockServer) -> ClientBuilder {
     Client::builder("acme")
         .base_url(format!("{}/api", server.uri()))
         .bearer_token(TOKEN)
+        .no_rate_limit()
+        .retry(RetryPolicy::none())
 }
 
 /// A mock server that must see `verb route` exactly once, and a client for it.
@@ -673,7 +677,11 @@ async fn errors_never_show_the_token() {
     let gone = format!("http://{}/api", listener.local_addr().unwrap());
     drop(listener);
     let unreachable = Client::builder("acme").base_url(gone);
-    let unreachable = unreachable.bearer_token(TOKEN).build().unwrap();
+    let unreachable = unreachable
+        .bearer_token(TOKEN)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
     let plain_http = builder(&s.server).base_url("http://example.com");
 
     let errors = [

@@ -40,6 +40,7 @@ fn inputs(fixtures: &[Fixture]) -> Vec<ApiInput<'_>> {
             bytes: &f.bytes,
             sha256: "fixture",
             feature: None,
+            rate_limit: None,
         })
         .collect()
 }
@@ -49,6 +50,7 @@ fn standalone(name: &str) -> CrateOptions {
         name: name.to_owned(),
         command: "cargo test (hazard fixtures)".to_owned(),
         workspace_member: false,
+        extra_modules: Vec::new(),
     }
 }
 

@@ -1,0 +1,354 @@
+//! Credentials: a static bearer token, or OAuth2 client credentials with a cached token.
+//!
+//! The token exchange is one form `POST` (`grant_type=client_credentials`, the client id
+//! and secret, and Amperity's `X-Amperity-Tenant` header). It is written here on the
+//! client's own `reqwest::Client` rather than with the `oauth2` crate: that crate brings
+//! its own HTTP client setup, has no hook for the tenant header without a custom
+//! transport, and would add a dozen dependencies for a request this size. What matters is
+//! around the request: caching, refreshing before expiry, one fetch for many waiting
+//! callers, and never letting the secret reach a `Debug` or an error message.
+
+use std::fmt;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use http::header::{ACCEPT, HeaderValue};
+use serde::Deserialize;
+
+use crate::runtime::{AuthError, Error, Secret};
+
+/// How a client authenticates.
+#[derive(Clone)]
+pub(crate) enum Credentials {
+    /// An access token from the Amperity UI, sent as is.
+    Bearer(Secret),
+    /// OAuth2 client credentials, exchanged for short-lived tokens.
+    ClientCredentials {
+        client_id: String,
+        client_secret: Secret,
+    },
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::Bearer(_) => f.write_str("Bearer([redacted])"),
+            Credentials::ClientCredentials { client_id, .. } => f
+                .debug_struct("ClientCredentials")
+                .field("client_id", client_id)
+                .field("client_secret", &"[redacted]")
+                .finish(),
+        }
+    }
+}
+
+/// The `Authorization` header of one attempt, and which token it came from (so that a
+/// 401 discards that token and not a newer one another task fetched meanwhile).
+pub(crate) struct Authorization {
+    pub(crate) header: HeaderValue,
+    generation: u64,
+}
+
+/// Where the `Authorization` header comes from.
+pub(crate) enum Auth {
+    Static(HeaderValue),
+    OAuth(Box<TokenCache>),
+}
+
+impl Auth {
+    pub(crate) fn bearer(token: &Secret) -> Result<Self, Error> {
+        Ok(Auth::Static(bearer_header(token.expose()).ok_or_else(
+            || {
+                Error::Config(
+                    "the bearer token contains characters that cannot be sent in a header"
+                        .to_owned(),
+                )
+            },
+        )?))
+    }
+
+    /// The header for the next attempt, fetching a token first when needed.
+    pub(crate) async fn authorization(
+        &self,
+        http: &reqwest::Client,
+        timeout: Duration,
+    ) -> Result<Authorization, Error> {
+        match self {
+            Auth::Static(header) => Ok(Authorization {
+                header: header.clone(),
+                generation: 0,
+            }),
+            Auth::OAuth(cache) => cache.authorization(http, timeout).await,
+        }
+    }
+
+    /// After a 401: drops the token that was refused and says whether trying again with
+    /// a fresh one can help.
+    pub(crate) fn refused(&self, used: &Authorization) -> bool {
+        match self {
+            Auth::Static(_) => false,
+            Auth::OAuth(cache) => {
+                cache.discard(used.generation);
+                true
+            }
+        }
+    }
+}
+
+/// OAuth2 client credentials and the token they were last exchanged for.
+pub(crate) struct TokenCache {
+    token_url: reqwest::Url,
+    tenant: Option<String>,
+    client_id: String,
+    client_secret: Secret,
+    current: Mutex<Option<CachedToken>>,
+    /// Held while a token is fetched, so that concurrent callers wait for that one
+    /// fetch instead of starting their own.
+    fetching: tokio::sync::Mutex<()>,
+}
+
+#[derive(Clone)]
+struct CachedToken {
+    header: HeaderValue,
+    refresh_at: Instant,
+    generation: u64,
+    /// The server answered 401 to it.
+    refused: bool,
+}
+
+/// When a token says nothing of its lifetime, assume a short one.
+const UNKNOWN_LIFETIME: Duration = Duration::from_secs(300);
+
+impl TokenCache {
+    pub(crate) fn new(
+        token_url: reqwest::Url,
+        tenant: Option<String>,
+        client_id: String,
+        client_secret: Secret,
+    ) -> Self {
+        Self {
+            token_url,
+            tenant,
+            client_id,
+            client_secret,
+            current: Mutex::new(None),
+            fetching: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    fn fresh(&self, now: Instant) -> Option<Authorization> {
+        let current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        current
+            .as_ref()
+            .filter(|token| !token.refused && now < token.refresh_at)
+            .map(|token| Authorization {
+                header: token.header.clone(),
+                generation: token.generation,
+            })
+    }
+
+    async fn authorization(
+        &self,
+        http: &reqwest::Client,
+        timeout: Duration,
+    ) -> Result<Authorization, Error> {
+        if let Some(fresh) = self.fresh(Instant::now()) {
+            return Ok(fresh);
+        }
+        let _only_fetcher = self.fetching.lock().await;
+        // Whoever held the lock before us may have just fetched one.
+        if let Some(fresh) = self.fresh(Instant::now()) {
+            return Ok(fresh);
+        }
+        let fetched_at = Instant::now();
+        let (header, lifetime) = self.fetch(http, timeout).await?;
+        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        let generation = current.as_ref().map_or(1, |t| t.generation + 1);
+        *current = Some(CachedToken {
+            header: header.clone(),
+            refresh_at: fetched_at + lifetime.saturating_sub(refresh_margin(lifetime)),
+            generation,
+            refused: false,
+        });
+        tracing::debug!(
+            lifetime_s = lifetime.as_secs(),
+            generation,
+            "fetched an OAuth2 access token"
+        );
+        Ok(Authorization { header, generation })
+    }
+
+    fn discard(&self, generation: u64) {
+        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(token) = current.as_mut().filter(|t| t.generation == generation) {
+            // Kept (not removed) so that generations keep counting up.
+            token.refused = true;
+        }
+    }
+
+    async fn fetch(
+        &self,
+        http: &reqwest::Client,
+        timeout: Duration,
+    ) -> Result<(HeaderValue, Duration), Error> {
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.expose()),
+        ];
+        let mut request = http
+            .post(self.token_url.clone())
+            .timeout(timeout)
+            .header(ACCEPT, "application/json")
+            .form(&form);
+        if let Some(tenant) = &self.tenant {
+            request = request.header("x-amperity-tenant", tenant);
+        }
+        let url = self.token_url.as_str();
+        let response = request.send().await.map_err(|e| {
+            // reqwest's message names the URL and the cause, never the form body.
+            auth_error(
+                None,
+                format!("cannot reach the token endpoint {url}: {}", e.without_url()),
+            )
+        })?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(|e| {
+            auth_error(
+                Some(status),
+                format!(
+                    "the token endpoint {url} broke off its answer: {}",
+                    e.without_url()
+                ),
+            )
+        })?;
+        if !status.is_success() {
+            let reason = crate::runtime::ErrorBody::parse(&body)
+                .and_then(|b| {
+                    b.message
+                        .or_else(|| b.extra.get("error").map(|e| e.to_string()))
+                })
+                .unwrap_or_default();
+            return Err(auth_error(
+                Some(status),
+                format!("the token endpoint {url} refused the client credentials of `{}`: HTTP {status} {reason}", self.client_id).trim_end().to_owned(),
+            ));
+        }
+        let token: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
+            auth_error(
+                Some(status),
+                format!("the token endpoint {url} answered with an unreadable body: {e}"),
+            )
+        })?;
+        if let Some(kind) = token
+            .token_type
+            .as_ref()
+            .filter(|kind| !kind.eq_ignore_ascii_case("bearer"))
+        {
+            return Err(auth_error(
+                Some(status),
+                format!(
+                    "the token endpoint {url} issued a {kind:?} token; only bearer tokens are supported"
+                ),
+            ));
+        }
+        let header = bearer_header(&token.access_token).ok_or_else(|| {
+            auth_error(
+                Some(status),
+                format!("the token endpoint {url} issued a token that cannot be sent in a header"),
+            )
+        })?;
+        let lifetime = token
+            .expires_in
+            .map_or(UNKNOWN_LIFETIME, Duration::from_secs);
+        Ok((header, lifetime))
+    }
+}
+
+/// The token endpoint's answer. No `Debug`: it holds the access token.
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    expires_in: Option<u64>,
+    token_type: Option<String>,
+}
+
+/// How long before expiry a token is replaced: a tenth of its lifetime, at most a minute,
+/// so that a request never leaves with a token that expires on the way.
+pub(crate) fn refresh_margin(lifetime: Duration) -> Duration {
+    (lifetime / 10).min(Duration::from_secs(60))
+}
+
+fn bearer_header(token: &str) -> Option<HeaderValue> {
+    let mut header = HeaderValue::from_str(&format!("Bearer {token}")).ok()?;
+    header.set_sensitive(true);
+    Some(header)
+}
+
+fn auth_error(status: Option<http::StatusCode>, message: String) -> Error {
+    Error::Auth(Box::new(AuthError::new(status, message)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_replaced_before_they_expire() {
+        assert_eq!(
+            refresh_margin(Duration::from_secs(3600)),
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            refresh_margin(Duration::from_secs(30)),
+            Duration::from_secs(3)
+        );
+        assert_eq!(refresh_margin(Duration::ZERO), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_cached_token_is_used_until_its_refresh_time_and_a_refusal_discards_only_it() {
+        let cache = TokenCache::new(
+            "https://acme.amperity.com/api/v0/oauth2/token"
+                .parse()
+                .unwrap(),
+            Some("acme".into()),
+            "id".into(),
+            Secret::new("shh"),
+        );
+        let now = Instant::now();
+        assert!(cache.fresh(now).is_none());
+        *cache.current.lock().unwrap() = Some(CachedToken {
+            header: bearer_header("t1").unwrap(),
+            refresh_at: now + Duration::from_secs(10),
+            generation: 1,
+            refused: false,
+        });
+        assert_eq!(cache.fresh(now).unwrap().generation, 1);
+        assert!(cache.fresh(now + Duration::from_secs(10)).is_none());
+        cache.discard(0);
+        assert!(
+            cache.fresh(now).is_some(),
+            "an older generation's refusal keeps the newer token"
+        );
+        cache.discard(1);
+        assert!(cache.fresh(now).is_none());
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let shown = format!(
+            "{:?} {:?}",
+            Credentials::Bearer(Secret::new("tok-1")),
+            Credentials::ClientCredentials {
+                client_id: "app".into(),
+                client_secret: Secret::new("sec-2")
+            }
+        );
+        assert!(
+            !shown.contains("tok-1") && !shown.contains("sec-2"),
+            "{shown}"
+        );
+        assert!(shown.contains("app"), "{shown}");
+    }
+}

@@ -1,0 +1,349 @@
+//! Cursor pagination: one pager for every list operation of every API.
+//!
+//! Amperity's rules (from its API documentation): the request takes `limit`,
+//! `next_token` and `with_total`; the answer has `data`, `next_token` and `total`; the
+//! last page is the one whose `next_token` is absent or empty; `next_token` must never be
+//! sent as null. The pager fetches lazily, one page at a time, only when the stream is
+//! polled past the items it holds; it stops with an error, instead of looping forever,
+//! when the server hands out a token it already gave.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use futures_core::Stream;
+
+use crate::runtime::{Error, Response};
+
+/// A page of a cursor-paginated list; generated code implements it for each list body.
+pub trait Page: Sized {
+    /// What the list holds.
+    type Item;
+    /// The cursor of the next page, as the server sent it.
+    fn next_token(&self) -> Option<&str>;
+    /// The items of this page, in order.
+    fn into_items(self) -> Vec<Self::Item>;
+}
+
+type PageFuture<P> = Pin<Box<dyn Future<Output = Result<Response<P>, Error>> + Send>>;
+type FetchPage<P> = Box<dyn FnMut(Option<String>) -> PageFuture<P> + Send>;
+
+/// A stream of whole pages (with their status, headers and, when `with_total` was set,
+/// `total`). Made by the `pages()` method of a paginated operation's request builder.
+///
+/// It is `Unpin`, so `futures::TryStreamExt::try_next` works on it directly.
+#[must_use = "streams do nothing unless polled"]
+pub struct Pages<P> {
+    operation_id: &'static str,
+    fetch: FetchPage<P>,
+    state: State<P>,
+    seen: HashSet<String>,
+    fetched: usize,
+}
+
+enum State<P> {
+    /// The next request to send, with this token (or none, for the first page).
+    Ready(Option<String>),
+    Fetching(PageFuture<P>),
+    /// Ended after the last page or an error.
+    Done,
+}
+
+impl<P> fmt::Debug for Pages<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pages")
+            .field("operation_id", &self.operation_id)
+            .field("fetched", &self.fetched)
+            .field("done", &matches!(self.state, State::Done))
+            .finish_non_exhaustive()
+    }
+}
+
+impl<P: Page + Send + 'static> Pages<P> {
+    /// Pages of `operation_id`, starting at `first_token` (none for the first page);
+    /// `fetch` sends the request with the given token. Generated code calls this.
+    pub fn new<F, Fut>(
+        operation_id: &'static str,
+        first_token: Option<String>,
+        mut fetch: F,
+    ) -> Self
+    where
+        F: FnMut(Option<String>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Response<P>, Error>> + Send + 'static,
+    {
+        let first_token = first_token.filter(|t| !t.is_empty());
+        Self {
+            operation_id,
+            fetch: Box::new(move |token| Box::pin(fetch(token))),
+            seen: first_token.iter().cloned().collect(),
+            state: State::Ready(first_token),
+            fetched: 0,
+        }
+    }
+
+    /// A stream of the items of every page, in order.
+    pub fn items(self) -> Items<P> {
+        Items {
+            pages: self,
+            current: Vec::new().into_iter(),
+        }
+    }
+
+    /// How many pages were fetched so far.
+    pub fn pages_fetched(&self) -> usize {
+        self.fetched
+    }
+
+    /// What comes after `page`: the next token, the end, or an error for a token the
+    /// server already handed out.
+    fn after(&mut self, page: &P) -> Result<State<P>, Error> {
+        match page.next_token() {
+            None | Some("") => Ok(State::Done),
+            Some(token) if !self.seen.insert(token.to_owned()) => Err(Error::Pagination(format!(
+                "{}: page {} repeats the next_token {token:?} of an earlier page; \
+                 stopped instead of fetching the same pages forever",
+                self.operation_id, self.fetched
+            ))),
+            Some(token) => Ok(State::Ready(Some(token.to_owned()))),
+        }
+    }
+}
+
+impl<P: Page + Send + 'static> Stream for Pages<P> {
+    type Item = Result<Response<P>, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            match &mut this.state {
+                State::Done => return Poll::Ready(None),
+                State::Ready(token) => {
+                    let token = token.take();
+                    this.state = State::Fetching((this.fetch)(token));
+                }
+                State::Fetching(future) => {
+                    let outcome = ready!(future.as_mut().poll(cx));
+                    this.fetched += 1;
+                    this.state = State::Done;
+                    return Poll::Ready(Some(match outcome {
+                        Ok(page) => match this.after(&page) {
+                            Ok(next) => {
+                                this.state = next;
+                                Ok(page)
+                            }
+                            Err(e) => Err(e),
+                        },
+                        Err(e) => Err(e),
+                    }));
+                }
+            }
+        }
+    }
+}
+
+/// A stream of the items of every page, fetched lazily: the next page is requested only
+/// once the items of the current one are consumed. Made by the `stream()` method of a
+/// paginated operation's request builder. `Unpin`; errors end the stream.
+#[must_use = "streams do nothing unless polled"]
+pub struct Items<P: Page> {
+    pages: Pages<P>,
+    current: std::vec::IntoIter<P::Item>,
+}
+
+impl<P: Page> fmt::Debug for Items<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Items")
+            .field("pages", &self.pages)
+            .field("buffered", &self.current.len())
+            .finish()
+    }
+}
+
+impl<P: Page + Send + 'static> Items<P> {
+    /// How many pages were fetched so far.
+    pub fn pages_fetched(&self) -> usize {
+        self.pages.fetched
+    }
+}
+
+impl<P: Page + Send + 'static> Stream for Items<P>
+where
+    P::Item: Unpin,
+{
+    type Item = Result<P::Item, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if let Some(item) = this.current.next() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match ready!(Pin::new(&mut this.pages).poll_next(cx)) {
+                Some(Ok(page)) => this.current = page.into_inner().into_items().into_iter(),
+                Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                None => return Poll::Ready(None),
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let buffered = self.current.len();
+        match self.pages.state {
+            State::Done => (buffered, Some(buffered)),
+            _ => (buffered, None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    use http::{HeaderMap, StatusCode};
+
+    struct TestPage {
+        data: Vec<u32>,
+        next_token: Option<String>,
+    }
+
+    impl Page for TestPage {
+        type Item = u32;
+        fn next_token(&self) -> Option<&str> {
+            self.next_token.as_deref()
+        }
+        fn into_items(self) -> Vec<u32> {
+            self.data
+        }
+    }
+
+    type SentTokens = Arc<Mutex<Vec<Option<String>>>>;
+
+    /// A fake server: page `n` holds `[10n, 10n + 1]` and points at `tokens[n]`.
+    fn pager(
+        tokens: &'static [Option<&'static str>],
+        first: Option<&str>,
+    ) -> (Pages<TestPage>, SentTokens) {
+        let sent = Arc::new(Mutex::new(Vec::new()));
+        let log = sent.clone();
+        let pages = Pages::new(
+            "list-things",
+            first.map(str::to_owned),
+            move |token: Option<String>| {
+                let mut log = log.lock().unwrap();
+                let n = log.len();
+                log.push(token);
+                let page = TestPage {
+                    data: vec![10 * n as u32, 10 * n as u32 + 1],
+                    next_token: tokens.get(n).copied().flatten().map(str::to_owned),
+                };
+                std::future::ready(Ok(Response::new(StatusCode::OK, HeaderMap::new(), page)))
+            },
+        );
+        (pages, sent)
+    }
+
+    fn drain<S: Stream + Unpin>(mut stream: S) -> Vec<S::Item> {
+        let waker = std::task::Waker::noop();
+        let mut cx = Context::from_waker(waker);
+        let mut out = Vec::new();
+        while let Poll::Ready(Some(item)) = Pin::new(&mut stream).poll_next(&mut cx) {
+            out.push(item);
+        }
+        out
+    }
+
+    #[test]
+    fn walks_every_page_until_the_token_is_absent_or_empty() {
+        for last in [None, Some("")] {
+            let tokens: &'static [Option<&'static str>] = if last.is_none() {
+                &[Some("a"), Some("b"), None]
+            } else {
+                &[Some("a"), Some("b"), Some("")]
+            };
+            let (pages, sent) = pager(tokens, None);
+            let items: Vec<u32> = drain(pages.items())
+                .into_iter()
+                .map(Result::unwrap)
+                .collect();
+            assert_eq!(items, [0, 1, 10, 11, 20, 21]);
+            assert_eq!(
+                *sent.lock().unwrap(),
+                [None, Some("a".to_owned()), Some("b".to_owned())]
+            );
+        }
+    }
+
+    #[test]
+    fn a_repeated_token_ends_with_an_error_not_a_loop() {
+        let (pages, sent) = pager(&[Some("a"), Some("b"), Some("a"), Some("c")], None);
+        let results = drain(pages);
+        assert_eq!(results.len(), 3);
+        let err = results[2].as_ref().err().unwrap().to_string();
+        assert!(
+            err.contains("list-things") && err.contains("\"a\""),
+            "{err}"
+        );
+        assert_eq!(sent.lock().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn resumes_from_a_given_token_and_ignores_an_empty_one() {
+        let (pages, sent) = pager(&[Some("x")], Some("start"));
+        assert_eq!(drain(pages).len(), 2);
+        assert_eq!(
+            *sent.lock().unwrap(),
+            [Some("start".to_owned()), Some("x".to_owned())]
+        );
+        let (pages, sent) = pager(&[None], Some(""));
+        drain(pages);
+        assert_eq!(*sent.lock().unwrap(), [None]);
+    }
+
+    #[test]
+    fn fetches_lazily() {
+        let (pages, sent) = pager(&[Some("a"), Some("b"), None], None);
+        let mut items = pages.items();
+        let waker = std::task::Waker::noop();
+        let mut cx = Context::from_waker(waker);
+        assert!(matches!(
+            Pin::new(&mut items).poll_next(&mut cx),
+            Poll::Ready(Some(Ok(0)))
+        ));
+        assert!(matches!(
+            Pin::new(&mut items).poll_next(&mut cx),
+            Poll::Ready(Some(Ok(1)))
+        ));
+        assert_eq!(sent.lock().unwrap().len(), 1);
+        assert!(matches!(
+            Pin::new(&mut items).poll_next(&mut cx),
+            Poll::Ready(Some(Ok(10)))
+        ));
+        assert_eq!(sent.lock().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn an_error_ends_the_stream() {
+        let mut calls = 0;
+        let pages: Pages<TestPage> = Pages::new("list-things", None, move |_| {
+            calls += 1;
+            std::future::ready(if calls == 1 {
+                Ok(Response::new(
+                    StatusCode::OK,
+                    HeaderMap::new(),
+                    TestPage {
+                        data: vec![1],
+                        next_token: Some("a".into()),
+                    },
+                ))
+            } else {
+                Err(Error::InvalidRequest("boom".into()))
+            })
+        });
+        let results = drain(pages.items());
+        assert_eq!(results.len(), 2);
+        assert!(results[1].is_err());
+    }
+}
