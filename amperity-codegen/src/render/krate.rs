@@ -28,7 +28,7 @@ url = "2"
 [dev-dependencies]
 futures-util = "0.3"
 tokio = { version = "1", features = ["macros", "rt-multi-thread", "test-util"] }
-tracing-subscriber = { version = "0.3", features = ["fmt"] }
+tracing-subscriber = { version = "0.3", features = ["fmt", "env-filter"] }
 "#;
 
 /// `Cargo.toml`. A workspace member inherits edition and lints from the workspace; a

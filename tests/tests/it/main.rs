@@ -4,5 +4,6 @@ mod broken;
 mod client;
 mod drift;
 mod fixtures;
+mod runtime;
 mod snapshots;
 mod support;
