@@ -225,6 +225,30 @@ pub struct Param {
     pub doc: Option<String>,
     /// `deprecated: true`.
     pub deprecated: bool,
+    /// How the caller's value becomes query pairs.
+    pub keys: QueryKeys,
+}
+
+/// Whether a query parameter's key is fixed or chosen by the caller at run time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryKeys {
+    /// `name=value` (the usual case; arrays repeat the name).
+    Fixed,
+    /// `name[key]=value` for each pair the caller adds: `style: deepObject` on a map, or
+    /// a parameter whose description documents that bracket notation (Amperity's
+    /// Profile API `filter[<attribute>]=<value>`). `ty` is the value type.
+    Bracketed,
+    /// `key=value` for each pair the caller adds: the parameter's name is a placeholder
+    /// such as `<linking-key>`. `ty` is the value type.
+    CallerNamed,
+}
+
+impl QueryKeys {
+    /// Whether the caller supplies keys (the setter takes a key and a value and may be
+    /// called again).
+    pub fn caller_chosen(self) -> bool {
+        self != QueryKeys::Fixed
+    }
 }
 
 /// A JSON request body.

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::ir::{Api, Location, ModelKind, TypeRef};
+use crate::ir::{Api, Location, ModelKind, QueryKeys, TypeRef};
 
 /// One line per operation, parameter, model and field.
 pub fn summary(api: &Api) -> String {
@@ -63,9 +63,14 @@ pub fn summary(api: &Api) -> String {
                 Location::Query => "query",
                 Location::Header => "header",
             };
+            let keys = match p.keys {
+                QueryKeys::Fixed => "",
+                QueryKeys::Bracketed => "[key]",
+                QueryKeys::CallerNamed => " (caller-named)",
+            };
             let _ = writeln!(
                 out,
-                "    {loc} {}{}: {}{}",
+                "    {loc} {}{keys}{}: {}{}",
                 p.name.rust,
                 if p.required { "" } else { "?" },
                 ty(&p.ty),

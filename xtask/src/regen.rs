@@ -36,7 +36,7 @@ pub fn committed_crate_files(root: &Path) -> Result<GeneratedFiles> {
             document: &r.document.file,
             bytes: &r.bytes,
             sha256: &r.document.sha256,
-            feature: None,
+            feature: r.document.feature.as_deref(),
             rate_limit: r.document.rate_limit_per_second,
         })
         .collect();

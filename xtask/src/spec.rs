@@ -49,6 +49,9 @@ pub struct PinnedDocument {
     /// document does not): the generated client's default rate limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit_per_second: Option<u32>,
+    /// The cargo feature that gates the module; none for a default module.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feature: Option<String>,
 }
 
 impl Manifest {

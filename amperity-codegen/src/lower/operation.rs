@@ -10,7 +10,7 @@ use openapiv3::{
 use super::Lowerer;
 use crate::error::{ErrorKind, Pointer, Result};
 use crate::ir::{
-    ApiVersion, Body, Location, ModelKind, Operation, Param, PathPart, Success, TypeRef,
+    ApiVersion, Body, Location, ModelKind, Operation, Param, PathPart, QueryKeys, Success, TypeRef,
 };
 use crate::names::{Case, Name, NameSet};
 
@@ -86,7 +86,7 @@ impl Lowerer<'_> {
         op: &openapiv3::Operation,
         at: &Pointer,
     ) -> Result<Operation> {
-        let params = self.lower_params(&builder, item, op, at)?;
+        let params = self.lower_params(&builder, path, item, op, at)?;
         let path_parts = self.path_parts(path, &params, at)?;
         let body = match &op.request_body {
             None => None,
@@ -115,6 +115,7 @@ impl Lowerer<'_> {
     fn lower_params(
         &mut self,
         builder: &str,
+        path: &str,
         item: &PathItem,
         op: &openapiv3::Operation,
         at: &Pointer,
@@ -125,12 +126,22 @@ impl Lowerer<'_> {
             (&op.parameters, at.join("parameters")),
         ];
         let mut merged: Vec<(Pointer, &openapiv3::ParameterData, Location, usize)> = Vec::new();
+        let mut deep_objects: Vec<Pointer> = Vec::new();
         for (level, (list, list_at)) in sources.iter().enumerate() {
             let mut seen_here: BTreeMap<(String, Location), Pointer> = BTreeMap::new();
             for (index, param) in list.iter().enumerate() {
                 let pat = list_at.join(index);
                 let (data, location) = match self.resolve_param(param, &pat)? {
-                    Parameter::Query { parameter_data, .. } => (parameter_data, Location::Query),
+                    Parameter::Query {
+                        parameter_data,
+                        style,
+                        ..
+                    } => {
+                        if *style == openapiv3::QueryStyle::DeepObject {
+                            deep_objects.push(pat.clone());
+                        }
+                        (parameter_data, Location::Query)
+                    }
                     Parameter::Header { parameter_data, .. } => (parameter_data, Location::Header),
                     Parameter::Path { parameter_data, .. } => (parameter_data, Location::Path),
                     Parameter::Cookie { .. } => {
@@ -141,22 +152,27 @@ impl Lowerer<'_> {
                         ));
                     }
                 };
+                let repeats = location == Location::Path && placeholder_count(path, &data.name) > 1;
                 if let Some(first) = seen_here.insert((data.name.clone(), location), pat.clone()) {
-                    let (kind, hint) = match location {
-                        Location::Path => (
-                            ErrorKind::Unsupported,
-                            "; paths that repeat a parameter name are not supported yet",
-                        ),
-                        _ => (ErrorKind::Duplicate, ""),
-                    };
-                    return Err(self.error(
-                        kind,
-                        &pat,
-                        format!(
-                            "{location:?} parameter {:?} is also declared at {first}{hint}",
-                            data.name
-                        ),
-                    ));
+                    // `/indexes/{id}/profiles/{id}`: one declaration per occurrence, taken
+                    // in order, is how Amperity writes it; more declarations than
+                    // occurrences is a real duplicate.
+                    let declared = 1 + merged
+                        .iter()
+                        .filter(|(_, d, l, lvl)| {
+                            *lvl == level && *l == location && d.name == data.name
+                        })
+                        .count();
+                    if !(repeats && declared <= placeholder_count(path, &data.name)) {
+                        return Err(self.error(
+                            ErrorKind::Duplicate,
+                            &pat,
+                            format!(
+                                "{location:?} parameter {:?} is also declared at {first}",
+                                data.name
+                            ),
+                        ));
+                    }
                 }
                 // An operation's parameter replaces a path-level one of the same name and place.
                 merged.retain(|(_, d, l, lvl)| {
@@ -182,7 +198,22 @@ impl Lowerer<'_> {
                     ));
                 }
             };
-            let rust = self.escape(&data.name, Case::Value, &pat.join("name"), "parameter name")?;
+            let occurrence = params
+                .iter()
+                .filter(|p: &&Param| p.location == Location::Path && p.name.wire == data.name)
+                .count();
+            let keys = match location {
+                Location::Query => query_keys(data, deep_objects.contains(&pat)),
+                _ => QueryKeys::Fixed,
+            };
+            let rust = if location == Location::Path && placeholder_count(path, &data.name) > 1 {
+                self.repeated_path_param_name(path, &data.name, occurrence, &pat)?
+            } else if keys == QueryKeys::CallerNamed {
+                let inner = data.name.trim_start_matches('<').trim_end_matches('>');
+                self.escape(inner, Case::Value, &pat.join("name"), "parameter name")?
+            } else {
+                self.escape(&data.name, Case::Value, &pat.join("name"), "parameter name")?
+            };
             names
                 .claim(&rust, &data.name, pat.as_str())
                 .map_err(|c| self.collision(&pat.join("name"), "parameter", &data.name, c))?;
@@ -191,6 +222,27 @@ impl Lowerer<'_> {
                 self.escape(&data.name, Case::Type, &pat, "parameter name")?
             );
             let ty = self.type_of(schema, &pat.join("schema"), &owner, 0)?;
+            let ty = match (keys, ty) {
+                (QueryKeys::Bracketed, TypeRef::Map(value)) => *value,
+                (QueryKeys::Bracketed, TypeRef::Json) => TypeRef::String,
+                (
+                    QueryKeys::Bracketed,
+                    ty @ (TypeRef::String
+                    | TypeRef::I64
+                    | TypeRef::I32
+                    | TypeRef::Bool
+                    | TypeRef::F64
+                    | TypeRef::F32),
+                ) if !deep_objects.contains(&pat) => ty,
+                (QueryKeys::Bracketed, other) => {
+                    return Err(self.error(
+                        ErrorKind::Unsupported,
+                        &pat.join("schema"),
+                        format!("deepObject parameter {:?} must be a map (`additionalProperties`) of scalars, not {other:?}", data.name),
+                    ));
+                }
+                (_, ty) => ty,
+            };
             params.push(Param {
                 name: Name {
                     rust,
@@ -201,6 +253,7 @@ impl Lowerer<'_> {
                 required: data.required || location == Location::Path,
                 doc: data.description.clone(),
                 deprecated: data.deprecated.unwrap_or(false),
+                keys,
             });
         }
         Ok(params)
@@ -300,9 +353,18 @@ impl Lowerer<'_> {
                 parts.push(PathPart::Literal(rest[..open].to_owned()));
             }
             let placeholder = &rest[open + 1..close];
+            // A repeated placeholder takes the next declaration of that name, in order.
             let index = params
                 .iter()
-                .position(|p| p.location == Location::Path && p.name.wire == placeholder)
+                .enumerate()
+                .position(|(i, p)| {
+                    p.location == Location::Path && p.name.wire == placeholder && !used[i]
+                })
+                .or_else(|| {
+                    params
+                        .iter()
+                        .position(|p| p.location == Location::Path && p.name.wire == placeholder)
+                })
                 .ok_or_else(|| {
                     self.error(
                         ErrorKind::Parse,
@@ -314,7 +376,7 @@ impl Lowerer<'_> {
                 return Err(self.error(
                     ErrorKind::Unsupported,
                     at,
-                    format!("path {path:?} uses {{{placeholder}}} twice; paths that repeat a parameter name are not supported yet"),
+                    format!("path {path:?} uses {{{placeholder}}} more often than the operation declares path parameters {placeholder:?}"),
                 ));
             }
             used[index] = true;
@@ -540,6 +602,85 @@ impl Lowerer<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// Whether the caller picks this query parameter's keys: `style: deepObject`; a
+/// description that documents `name[<key>]=<value>` bracket notation (how the Profile API
+/// writes its `filter`); or a name that is itself a placeholder, `<linking-key>`.
+fn query_keys(data: &openapiv3::ParameterData, deep_object: bool) -> QueryKeys {
+    let name = &data.name;
+    if name.len() > 2 && name.starts_with('<') && name.ends_with('>') {
+        return QueryKeys::CallerNamed;
+    }
+    let documents_brackets = data
+        .description
+        .as_deref()
+        .is_some_and(|d| d.contains(&format!("{name}[<")) || d.contains(&format!("{name}[{{")));
+    if deep_object || documents_brackets {
+        QueryKeys::Bracketed
+    } else {
+        QueryKeys::Fixed
+    }
+}
+
+/// How many times `{name}` appears in a path template.
+fn placeholder_count(path: &str, name: &str) -> usize {
+    path.matches(&format!("{{{name}}}")).count()
+}
+
+/// `indexes` → `index`, `profiles` → `profile`, `policies` → `policy`: enough English
+/// to name the parameter after the collection it picks from.
+fn singular(word: &str) -> String {
+    let lower = word.to_ascii_lowercase();
+    if let Some(stem) = lower.strip_suffix("ies") {
+        return format!("{stem}y");
+    }
+    for suffix in ["sses", "xes", "ches", "shes", "zes", "ses"] {
+        if let Some(stem) = lower.strip_suffix(suffix) {
+            return format!("{stem}{}", &suffix[..suffix.len() - 2]);
+        }
+    }
+    match lower.strip_suffix('s') {
+        Some(stem) if !stem.ends_with('s') && !stem.is_empty() => stem.to_owned(),
+        _ => lower,
+    }
+}
+
+impl Lowerer<'_> {
+    /// The Rust name of the `occurrence`-th (0-based) `{name}` of a path that repeats it:
+    /// the collection segment before it, made singular, then the name
+    /// (`/indexes/{id}/profiles/{id}` → `index_id`, `profile_id`). Another generator
+    /// silently used one argument for both; two distinct names make the mix-up impossible.
+    fn repeated_path_param_name(
+        &self,
+        path: &str,
+        name: &str,
+        occurrence: usize,
+        at: &Pointer,
+    ) -> Result<String> {
+        let placeholder = format!("{{{name}}}");
+        let segments: Vec<&str> = path.split('/').collect();
+        let before = segments
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| **s == placeholder)
+            .nth(occurrence)
+            .and_then(|(i, _)| i.checked_sub(1))
+            .map(|i| segments[i])
+            .filter(|s| !s.is_empty() && !s.contains('{'));
+        let Some(collection) = before else {
+            return Err(self.error(
+                ErrorKind::Unsupported,
+                at,
+                format!(
+                    "path {path:?} repeats {{{name}}} without a literal segment before occurrence {} to name it after",
+                    occurrence + 1
+                ),
+            ));
+        };
+        let wire = format!("{}_{name}", singular(collection));
+        self.escape(&wire, Case::Value, &at.join("name"), "parameter name")
     }
 }
 

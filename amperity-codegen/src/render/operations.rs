@@ -13,7 +13,7 @@ use quote::quote;
 
 use super::docs::{doc, doc_paragraphs};
 use super::types::{argument, ident, rust_type};
-use crate::ir::{Api, Location, Operation, Pagination, Param, PathPart, TypeRef};
+use crate::ir::{Api, Location, Operation, Pagination, Param, PathPart, QueryKeys, TypeRef};
 
 /// The contents of the requests module.
 pub fn requests_file(api: &Api) -> TokenStream {
@@ -132,6 +132,9 @@ fn builder(op: &Operation) -> TokenStream {
             fields.push(quote!(#rust: #ty));
             args.push(quote!(#rust: #ty));
             inits.push(quote!(#rust));
+        } else if param.keys.caller_chosen() {
+            fields.push(quote!(#rust: ::std::vec::Vec<(::std::string::String, #ty)>));
+            inits.push(quote!(#rust: ::std::vec::Vec::new()));
         } else {
             fields.push(quote!(#rust: ::std::option::Option<#ty>));
             inits.push(quote!(#rust: ::std::option::Option::None));
@@ -151,15 +154,32 @@ fn builder(op: &Operation) -> TokenStream {
     let setters = optional_params(op).map(|param| {
         let rust = ident(&param.name.rust);
         let (ty, convert) = argument(&param.ty, &models);
-        let docs = doc_paragraphs(&[
-            param.doc.as_deref(),
-            Some(
-                &format!("`{}` ({:?} parameter).", param.name.wire, param.location).to_lowercase(),
+        let wire = &param.name.wire;
+        let how = match param.keys {
+            QueryKeys::Fixed => {
+                format!("`{wire}` ({:?} parameter).", param.location).to_lowercase()
+            }
+            QueryKeys::Bracketed => format!(
+                "Sent as `{wire}[key]=value`; call again to add more pairs (query parameter `{wire}`)."
             ),
-        ]);
+            QueryKeys::CallerNamed => format!(
+                "Sent as `key=value`, the key standing for `{wire}`; call again to add more pairs."
+            ),
+        };
+        let docs = doc_paragraphs(&[param.doc.as_deref(), Some(&how)]);
         let deprecated = param
             .deprecated
             .then(|| quote!(#[deprecated = "deprecated by the API document"]));
+        if param.keys.caller_chosen() {
+            return quote! {
+                #docs
+                #deprecated
+                pub fn #rust(mut self, key: impl ::std::convert::Into<::std::string::String>, value: #ty) -> Self {
+                    self.#rust.push((key.into(), value #convert));
+                    self
+                }
+            };
+        }
         quote! {
             #docs
             #deprecated
@@ -223,6 +243,12 @@ fn send(op: &Operation) -> TokenStream {
             let rust = ident(&param.name.rust);
             let wire = &param.name.wire;
             match param.location {
+                Location::Query if param.keys == QueryKeys::Bracketed => {
+                    quote!(request.query_bracketed(#wire, &self.#rust);)
+                }
+                Location::Query if param.keys == QueryKeys::CallerNamed => {
+                    quote!(request.query_caller_named(&self.#rust);)
+                }
                 Location::Query => quote!(request.query(#wire, &self.#rust);),
                 Location::Header => quote!(request.header(#wire, &self.#rust)?;),
                 Location::Path => TokenStream::new(),

@@ -61,6 +61,26 @@ impl Request {
         self
     }
 
+    /// Adds `name[key]=value` for each pair (bracket notation, OpenAPI's `deepObject`).
+    pub fn query_bracketed<T: QueryValue>(
+        &mut self,
+        name: &str,
+        pairs: &[(String, T)],
+    ) -> &mut Self {
+        for (key, value) in pairs {
+            value.append_to(&format!("{name}[{key}]"), &mut self.query);
+        }
+        self
+    }
+
+    /// Adds `key=value` for each pair: parameters whose name the caller chooses.
+    pub fn query_caller_named<T: QueryValue>(&mut self, pairs: &[(String, T)]) -> &mut Self {
+        for (key, value) in pairs {
+            value.append_to(key, &mut self.query);
+        }
+        self
+    }
+
     /// Adds a header parameter of the operation (`None` adds nothing). Values with line
     /// breaks or other characters that cannot appear in a header are refused before
     /// anything is sent.
@@ -122,6 +142,31 @@ mod tests {
         assert!(err.contains("`x-custom`"), "{err}");
         request.header("X-Custom", &"fine").unwrap();
         assert_eq!(request.headers["x-custom"], "fine");
+    }
+
+    #[test]
+    fn caller_chosen_keys() {
+        let mut request = Request::new(Method::GET, "op", "/x", "/x".to_owned());
+        let filters = [
+            ("first_name".to_owned(), "Daniel"),
+            ("tier".to_owned(), "gold"),
+        ];
+        request
+            .query_bracketed("filter", &filters)
+            .query_caller_named(&[("loyalty_id".to_owned(), 7_i64)]);
+        let pairs: Vec<(&str, &str)> = request
+            .query_pairs()
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("filter[first_name]", "Daniel"),
+                ("filter[tier]", "gold"),
+                ("loyalty_id", "7")
+            ]
+        );
     }
 
     #[test]

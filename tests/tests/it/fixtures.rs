@@ -8,7 +8,7 @@ use std::process::Command;
 
 use amperity_codegen::{ApiInput, CrateOptions};
 
-use crate::support::{fixture_files, root, scratch_dir, stem};
+use crate::support::{fixture_files, nested_target, root, scratch_dir, stem};
 
 struct Fixture {
     name: String,
@@ -100,7 +100,7 @@ fn hazard_fixtures_compile_without_warnings() {
     xtask::regen::write_crate(&dir, &files).expect("written");
     fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).expect("lock file copied");
     // A target directory of its own: the outer `cargo test` may hold the workspace's lock.
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hazard-fixtures-target");
+    let target = nested_target();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let run = |args: &[&str]| {
         let output = Command::new(&cargo)

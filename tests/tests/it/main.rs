@@ -3,7 +3,9 @@
 mod broken;
 mod client;
 mod drift;
+mod features;
 mod fixtures;
+mod profile;
 mod runtime;
 mod snapshots;
 mod support;

@@ -61,3 +61,10 @@ pub fn scratch_dir(name: &str) -> PathBuf {
     fs::create_dir_all(&dir).expect("create scratch dir");
     dir
 }
+
+/// The target directory for cargo commands that tests run themselves: not the workspace's
+/// own (the outer `cargo test` holds its lock), but one shared by those tests so that
+/// dependencies are compiled once.
+pub fn nested_target() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("nested-target")
+}
