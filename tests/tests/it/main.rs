@@ -6,3 +6,4 @@ mod drift;
 mod fixtures;
 mod snapshots;
 mod support;
+mod swagger2;
