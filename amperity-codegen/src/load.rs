@@ -2,15 +2,25 @@
 //!
 //! `openapiv3`'s own serde errors say neither where nor which document, so the document is
 //! first read into a generic value and then deserialized through `serde_path_to_error`,
-//! whose path is turned into a JSON pointer.
+//! whose path is turned into a JSON pointer. A Swagger 2.0 document is converted to 3.0
+//! between the two steps (see `swagger2`), and errors in the converted value are reported
+//! at the places of the original.
 
 use openapiv3::OpenAPI;
 use serde_json::Value;
 
 use crate::error::{ErrorKind, Pointer, Reporter, Result};
+use crate::swagger2::{self, Origin};
 
-/// Parses a JSON or YAML OpenAPI 3.0.x document. `document` names it in errors.
+/// Parses a JSON or YAML OpenAPI 3.0.x or Swagger 2.0 document. `document` names it in
+/// errors.
 pub fn load(document: &str, bytes: &[u8]) -> Result<OpenAPI> {
+    load_traced(document, bytes).map(|(spec, _)| spec)
+}
+
+/// [`load`], and where each part of a converted Swagger 2.0 document came from (nothing
+/// for a 3.0 document), so that later stages' errors can point into the original.
+pub(crate) fn load_traced(document: &str, bytes: &[u8]) -> Result<(OpenAPI, Origin)> {
     let report = Reporter::new(document);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         report.error(
@@ -24,23 +34,32 @@ pub fn load(document: &str, bytes: &[u8]) -> Result<OpenAPI> {
     })?;
     let value =
         parse_value(text).map_err(|m| report.error(ErrorKind::Parse, &Pointer::root(), m))?;
-    check_version(&value, &report)?;
+    let (value, origin) = match check_version(&value, &report)? {
+        Version::OpenApi3 => (value, Origin::default()),
+        Version::Swagger2 => swagger2::convert(document, &value)?,
+    };
     let mut track = serde_path_to_error::Track::new();
     let deserializer = serde_path_to_error::Deserializer::new(&value, &mut track);
     match <OpenAPI as serde::Deserialize>::deserialize(deserializer) {
-        Ok(spec) => Ok(spec),
+        Ok(spec) => Ok((spec, origin)),
         Err(e) => {
             // `openapiv3` flattens and uses untagged enums, which stop the path early;
             // look for the innermost known part of the document that fails on its own.
             let (pointer, message) =
                 locate(&value).unwrap_or_else(|| (path_to_pointer(&track.path()), e.to_string()));
-            Err(report.error(
+            Err(origin.locate(report.error(
                 ErrorKind::Parse,
                 &pointer,
                 format!("not a valid OpenAPI 3.0 document here: {message}"),
-            ))
+            )))
         }
     }
+}
+
+/// Which kind of document the root says it is.
+enum Version {
+    OpenApi3,
+    Swagger2,
 }
 
 /// JSON when the text starts like JSON (so JSON errors report JSON line and column),
@@ -57,7 +76,7 @@ fn parse_value(text: &str) -> Result<Value, String> {
     }
 }
 
-fn check_version(value: &Value, report: &Reporter) -> Result<()> {
+fn check_version(value: &Value, report: &Reporter) -> Result<Version> {
     let Some(object) = value.as_object() else {
         return Err(report.error(
             ErrorKind::Parse,
@@ -66,27 +85,34 @@ fn check_version(value: &Value, report: &Reporter) -> Result<()> {
         ));
     };
     let at = Pointer::root().join("openapi");
-    match object.get("openapi") {
-        Some(Value::String(v)) if v.starts_with("3.0.") => Ok(()),
-        Some(Value::String(v)) => Err(report.error(
+    let swagger_at = Pointer::root().join("swagger");
+    match (object.get("openapi"), object.get("swagger")) {
+        (Some(Value::String(v)), _) if v.starts_with("3.0.") => Ok(Version::OpenApi3),
+        (Some(Value::String(v)), _) => Err(report.error(
             ErrorKind::UnsupportedVersion,
             &at,
-            format!("OpenAPI version {v:?} is not supported; this generator reads 3.0.x"),
+            format!("OpenAPI version {v:?} is not supported; this generator reads 3.0.x and Swagger 2.0"),
         )),
-        Some(other) => Err(report.error(
+        (Some(other), _) => Err(report.error(
             ErrorKind::UnsupportedVersion,
             &at,
             format!("`openapi` must be a version string such as \"3.0.3\", found {other}"),
         )),
-        None if object.contains_key("swagger") => Err(report.error(
+        (None, Some(Value::String(v))) if v == "2.0" => Ok(Version::Swagger2),
+        (None, Some(Value::String(v))) => Err(report.error(
             ErrorKind::UnsupportedVersion,
-            &Pointer::root().join("swagger"),
-            "Swagger 2.0 documents are not supported yet; this generator reads OpenAPI 3.0.x",
+            &swagger_at,
+            format!("Swagger version {v:?} is not supported; this generator reads Swagger 2.0 and OpenAPI 3.0.x"),
         )),
-        None => Err(report.error(
+        (None, Some(other)) => Err(report.error(
+            ErrorKind::UnsupportedVersion,
+            &swagger_at,
+            format!("`swagger` must be the version string \"2.0\" (quoted, in YAML), found {other}"),
+        )),
+        (None, None) => Err(report.error(
             ErrorKind::Parse,
             &Pointer::root(),
-            "no `openapi` field: this is not an OpenAPI document",
+            "no `openapi` or `swagger` field: this is not an OpenAPI document",
         )),
     }
 }
@@ -295,5 +321,44 @@ mod tests {
         assert!(e.message.starts_with("invalid JSON"), "{e}");
         let e = load("t.json", b"\xff\xfe").unwrap_err();
         assert!(e.message.contains("not UTF-8"), "{e}");
+    }
+
+    #[test]
+    fn reads_swagger_2_and_refuses_other_swagger_versions() {
+        let yaml = "swagger: '2.0'\ninfo: {title: s, version: '1'}\nhost: h\npaths: {}\n";
+        let spec = load("t.yaml", yaml.as_bytes()).unwrap();
+        assert_eq!(
+            (spec.info.title.as_str(), spec.servers[0].url.as_str()),
+            ("s", "https://h")
+        );
+        let e = err(r#"{"swagger":"1.2","info":{"title":"t","version":"1"},"paths":{}}"#);
+        assert_eq!(
+            (e.kind, e.pointer.as_str()),
+            (ErrorKind::UnsupportedVersion, "/swagger")
+        );
+        assert!(e.message.contains("\"1.2\" is not supported"), "{e}");
+        let e = load(
+            "t.yaml",
+            b"swagger: 2.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("quoted"), "{e}");
+        let e = err(r#"{"info":{"title":"t","version":"1"},"paths":{}}"#);
+        assert!(e.message.contains("no `openapi` or `swagger` field"), "{e}");
+    }
+
+    #[test]
+    fn errors_in_a_converted_document_point_into_the_original() {
+        // The body parameter leaves `parameters`, so the query parameter moves from index 1
+        // to 0 in the converted document; the error still names index 1.
+        let e = err(
+            r#"{"swagger":"2.0","info":{"title":"t","version":"1"},"paths":{"/a":{"post":{"parameters":[{"name":"b","in":"body","schema":{}},{"name":"q","in":"query","type":"string","required":"yes"}],"responses":{}}}}}"#,
+        );
+        assert_eq!(e.pointer, "/paths/~1a/post/parameters/1", "{e}");
+        assert!(e.message.contains("expected a boolean"), "{e}");
+        let e = err(
+            r#"{"swagger":"2.0","info":{"title":"t","version":"1"},"paths":{},"definitions":{"A":{"type":"string","maxLength":"x"}}}"#,
+        );
+        assert_eq!(e.pointer, "/definitions/A", "{e}");
     }
 }

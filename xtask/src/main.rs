@@ -13,7 +13,8 @@ commands:
   regen [--check]      regenerate amperity-generated from the pinned documents;
                        --check exits 1 with a diff when the committed crate is stale
   generate --spec PATH --out DIR [--name CRATE] [--module NAME]
-                       write a standalone client crate for any OpenAPI 3.0.x document
+                       write a standalone client crate for any OpenAPI 3.0.x or
+                       Swagger 2.0 document (JSON or YAML)
   fetch-spec [NAME..]  copy (or download) the pinned documents into spec/cache/";
 
 fn main() -> ExitCode {

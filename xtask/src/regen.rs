@@ -101,8 +101,9 @@ pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
         .to_string()
 }
 
-/// `cargo xtask generate`: a standalone crate for any OpenAPI 3.0.x document, with the
-/// runtime copied from the committed crate (its one source).
+/// `cargo xtask generate`: a standalone crate for any OpenAPI 3.0.x or Swagger 2.0 document
+/// (converted in process while loading), with the runtime copied from the committed crate
+/// (its one source).
 pub fn generate_standalone(
     root: &Path,
     spec_path: &Path,

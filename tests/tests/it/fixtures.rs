@@ -1,6 +1,7 @@
 //! Hazard fixtures of our own (`tests/fixtures/hazards/`, one hazard each): each is
 //! snapshotted (model summary and rendered code) and all of them are compiled together as
-//! one standalone crate with warnings, clippy lints and rustdoc warnings denied.
+//! one standalone crate with warnings, clippy lints and rustdoc warnings denied. The
+//! helpers are shared with the Swagger 2.0 fixtures (`swagger2.rs`).
 
 use std::fs;
 use std::path::Path;
@@ -10,14 +11,16 @@ use amperity_codegen::{ApiInput, CrateOptions};
 
 use crate::support::{fixture_files, nested_target, root, scratch_dir, stem};
 
-struct Fixture {
-    name: String,
-    file: String,
-    bytes: Vec<u8>,
+/// One fixture document: its module name (the file stem), file name and bytes.
+pub(crate) struct Fixture {
+    pub(crate) name: String,
+    pub(crate) file: String,
+    pub(crate) bytes: Vec<u8>,
 }
 
-fn fixtures() -> Vec<Fixture> {
-    fixture_files("hazards")
+/// The fixtures of `tests/fixtures/<dir>/`, sorted by file name.
+pub(crate) fn fixtures(dir: &str) -> Vec<Fixture> {
+    fixture_files(dir)
         .into_iter()
         .map(|path| Fixture {
             name: stem(&path),
@@ -31,7 +34,7 @@ fn fixtures() -> Vec<Fixture> {
         .collect()
 }
 
-fn inputs(fixtures: &[Fixture]) -> Vec<ApiInput<'_>> {
+pub(crate) fn inputs(fixtures: &[Fixture]) -> Vec<ApiInput<'_>> {
     fixtures
         .iter()
         .map(|f| ApiInput {
@@ -45,42 +48,52 @@ fn inputs(fixtures: &[Fixture]) -> Vec<ApiInput<'_>> {
         .collect()
 }
 
-fn standalone(name: &str) -> CrateOptions {
+/// A standalone crate named `name`; `command` is what its headers say made it.
+pub(crate) fn standalone(name: &str, command: &str) -> CrateOptions {
     CrateOptions {
         name: name.to_owned(),
-        command: "cargo test (hazard fixtures)".to_owned(),
+        command: command.to_owned(),
         workspace_member: false,
         extra_modules: Vec::new(),
     }
 }
 
+const HAZARD_COMMAND: &str = "cargo test (hazard fixtures)";
+
+/// What is snapshotted of one fixture, as `(part, contents)`: the model summary
+/// (`summary`) and each rendered module file (`mod_rs`, `models_rs`, ...). The caller
+/// asserts them, so that the snapshot files carry the caller's module name.
+pub(crate) fn rendered(fixture: &Fixture, command: &str) -> Vec<(String, String)> {
+    let spec =
+        amperity_codegen::load(&fixture.file, &fixture.bytes).unwrap_or_else(|e| panic!("{e}"));
+    let api = amperity_codegen::lower(&fixture.file, &fixture.name, &spec)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut parts = vec![("summary".to_owned(), amperity_codegen::summary(&api))];
+    let files = amperity_codegen::generate_crate(
+        &standalone("fixture", command),
+        &inputs(std::slice::from_ref(fixture)),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    for (path, contents) in files
+        .files
+        .into_iter()
+        .filter(|(p, _)| p.starts_with("src/") && p.as_str() != "src/lib.rs")
+    {
+        let file = Path::new(&path)
+            .file_name()
+            .expect("file")
+            .to_string_lossy()
+            .replace('.', "_");
+        parts.push((file, contents));
+    }
+    parts
+}
+
 #[test]
 fn hazard_fixtures_snapshot() {
-    for fixture in fixtures() {
-        let spec =
-            amperity_codegen::load(&fixture.file, &fixture.bytes).unwrap_or_else(|e| panic!("{e}"));
-        let api = amperity_codegen::lower(&fixture.file, &fixture.name, &spec)
-            .unwrap_or_else(|e| panic!("{e}"));
-        insta::assert_snapshot!(
-            format!("hazard__{}__summary", fixture.name),
-            amperity_codegen::summary(&api)
-        );
-        let files = amperity_codegen::generate_crate(
-            &standalone("fixture"),
-            &inputs(std::slice::from_ref(&fixture)),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        for (path, contents) in files
-            .files
-            .iter()
-            .filter(|(p, _)| p.starts_with("src/") && p.as_str() != "src/lib.rs")
-        {
-            let file = Path::new(path)
-                .file_name()
-                .expect("file")
-                .to_string_lossy()
-                .replace('.', "_");
-            insta::assert_snapshot!(format!("hazard__{}__{file}", fixture.name), contents);
+    for fixture in fixtures("hazards") {
+        for (part, contents) in rendered(&fixture, HAZARD_COMMAND) {
+            insta::assert_snapshot!(format!("hazard__{}__{part}", fixture.name), contents);
         }
     }
 }
@@ -90,16 +103,22 @@ fn hazard_fixtures_snapshot() {
 /// proof that a standalone crate compiles on its own.
 #[test]
 fn hazard_fixtures_compile_without_warnings() {
-    let fixtures = fixtures();
+    compile_without_warnings("hazard-fixtures", HAZARD_COMMAND, &fixtures("hazards"));
+}
+
+/// Generates the crate `crate_name` holding every fixture of `fixtures` (and the runtime),
+/// then runs clippy and rustdoc on it with warnings denied.
+pub(crate) fn compile_without_warnings(crate_name: &str, command: &str, fixtures: &[Fixture]) {
     let mut files =
-        amperity_codegen::generate_crate(&standalone("hazard-fixtures"), &inputs(&fixtures))
+        amperity_codegen::generate_crate(&standalone(crate_name, command), &inputs(fixtures))
             .unwrap_or_else(|e| panic!("{e}"))
             .files;
     files.extend(xtask::regen::runtime_files(&root()).expect("runtime sources"));
-    let dir = scratch_dir("hazard-fixtures");
+    let dir = scratch_dir(crate_name);
     xtask::regen::write_crate(&dir, &files).expect("written");
     fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).expect("lock file copied");
-    // A target directory of its own: the outer `cargo test` may hold the workspace's lock.
+    // A target directory shared by every crate the tests build themselves, so the
+    // dependencies build once: the outer `cargo test` may hold the workspace's lock.
     let target = nested_target();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let run = |args: &[&str]| {

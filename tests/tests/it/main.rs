@@ -9,3 +9,4 @@ mod profile;
 mod runtime;
 mod snapshots;
 mod support;
+mod swagger2;
