@@ -2,3 +2,5 @@
 
 pub mod regen;
 pub mod spec;
+#[cfg(test)]
+mod testing;
