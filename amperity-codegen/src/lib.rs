@@ -8,10 +8,14 @@
 //! 2. [`lower()`]: document → [`ir::Api`], where every name is decided and sorted;
 //! 3. `render`: IR → tokens → text formatted by prettyplease, with a header.
 //!
+//! Beside the pipeline, [`diff`] compares two loaded documents and classifies every change
+//! as breaking or not (`cargo xtask diff`).
+//!
 //! [`generate_crate`] runs the three for several documents and returns every file as a
 //! string; `xtask` decides where they go. The hand-written runtime (`src/runtime/`) is
 //! not produced here: the committed crate holds it, and `xtask generate` copies it.
 
+pub mod diff;
 mod error;
 pub mod ir;
 mod load;

@@ -1,4 +1,8 @@
 //! Developer commands of the workspace, as a library so that tests run the same code.
 
+pub mod diff;
 pub mod regen;
 pub mod spec;
+#[cfg(test)]
+mod testing;
+pub mod update;

@@ -1,11 +1,12 @@
 //! `cargo xtask <command>`: the workspace's developer commands.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Result, bail};
-use xtask::{regen, spec};
+use xtask::update::{self, Source};
+use xtask::{diff, regen, spec};
 
 const USAGE: &str = "usage: cargo xtask <command>
 
@@ -15,14 +16,33 @@ commands:
   generate --spec PATH --out DIR [--name CRATE] [--module NAME]
                        write a standalone client crate for any OpenAPI 3.0.x or
                        Swagger 2.0 document (JSON or YAML)
-  fetch-spec [NAME..]  copy (or download) the pinned documents into spec/cache/";
+  fetch-spec [NAME..]  copy (or download) the pinned documents into spec/cache/
+  fetch-spec --update NAME [--from FILE]
+                       re-pin NAME to a new document (FILE, or downloaded from its URL):
+                       print the diff report, store it in spec/cache/, rewrite its sha256 and
+                       version in spec/manifest.toml; then run `cargo xtask regen` and
+                       `cargo insta review`
+  diff OLD NEW [--json]
+                       report every change from OLD to NEW, breaking changes first, as text
+                       or JSON; OLD and NEW are pinned document names (see spec/manifest.toml)
+                       or file paths
+
+exit status:
+  0  success; for diff: no breaking changes
+  1  regen --check: the crate is stale; diff: there are breaking changes
+  2  error (bad arguments, unreadable or invalid document, ...)";
+
+/// Bad arguments, unreadable documents and every other failure.
+const EXIT_ERROR: u8 = 2;
+/// A check that ran and failed: a stale crate, breaking changes.
+const EXIT_CHECK_FAILED: u8 = 1;
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            ExitCode::from(EXIT_ERROR)
         }
     }
 }
@@ -31,7 +51,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
     let root = spec::workspace_root();
     let Some((command, rest)) = args.split_first() else {
         println!("{USAGE}");
-        return Ok(ExitCode::FAILURE);
+        return Ok(ExitCode::from(EXIT_ERROR));
     };
     match command.as_str() {
         "regen" => match rest {
@@ -70,7 +90,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
                         "{} is stale: run `cargo xtask regen` and commit the result",
                         regen::GENERATED_CRATE
                     );
-                    Ok(ExitCode::FAILURE)
+                    Ok(ExitCode::from(EXIT_CHECK_FAILED))
                 }
             },
             _ => bail!("regen takes only --check\n\n{USAGE}"),
@@ -107,9 +127,42 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        "fetch-spec" => {
-            spec::fetch_into_cache(&root, rest)?;
-            Ok(ExitCode::SUCCESS)
+        "fetch-spec" => match rest {
+            [flag, name] if flag == "--update" => fetch_update(&root, name, Source::Download),
+            [flag, name, from, file] if flag == "--update" && from == "--from" => {
+                fetch_update(&root, name, Source::File(Path::new(file)))
+            }
+            _ if rest.iter().any(|a| a.starts_with("--")) => {
+                bail!("fetch-spec takes names, or --update NAME [--from FILE]\n\n{USAGE}")
+            }
+            _ => {
+                spec::fetch_into_cache(&root, rest)?;
+                Ok(ExitCode::SUCCESS)
+            }
+        },
+        "diff" => {
+            let json = rest.iter().any(|a| a == "--json");
+            let documents: Vec<&String> = rest.iter().filter(|a| *a != "--json").collect();
+            let [old, new] = documents[..] else {
+                bail!("diff needs OLD and NEW (and optionally --json)\n\n{USAGE}");
+            };
+            if let Some(flag) = [old, new].into_iter().find(|a| a.starts_with("--")) {
+                bail!("unknown option {flag}\n\n{USAGE}");
+            }
+            let report = diff::diff(&root, old, new)?;
+            print!(
+                "{}",
+                if json {
+                    report.to_json()
+                } else {
+                    report.to_text()
+                }
+            );
+            Ok(if report.breaking() > 0 {
+                ExitCode::from(EXIT_CHECK_FAILED)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
@@ -117,4 +170,19 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
         }
         other => bail!("unknown command {other:?}\n\n{USAGE}"),
     }
+}
+
+/// `fetch-spec --update`: the report first, then what was re-pinned and what to do next.
+/// Succeeds once re-pinned, whatever the report says: reading it is the user's part.
+fn fetch_update(root: &Path, name: &str, source: Source<'_>) -> Result<ExitCode> {
+    let outcome = update::update(root, name, source)?;
+    if let Some(warning) = &outcome.warning {
+        eprintln!("warning: no report: {warning}");
+    }
+    if let Some(report) = &outcome.report {
+        print!("{}", report.to_text());
+        println!();
+    }
+    print!("{}", outcome.summary());
+    Ok(ExitCode::SUCCESS)
 }

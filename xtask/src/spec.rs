@@ -17,7 +17,8 @@ use sha2::{Digest as _, Sha256};
 const MANIFEST_PATH: &str = "spec/manifest.toml";
 /// Relative to the workspace root; git-ignored.
 const CACHE_DIR: &str = "spec/cache";
-const ENV_DIR_VAR: &str = "AMPERITY_SPEC_DIR";
+/// A directory that holds the documents, looked in after the cache.
+pub const ENV_DIR_VAR: &str = "AMPERITY_SPEC_DIR";
 /// Generous for ~100 KB documents, but a hung server must not hang `regen` forever.
 const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -58,10 +59,15 @@ impl Manifest {
     /// Reads and validates `<root>/spec/manifest.toml` (unique names and files, 64-hex sha256,
     /// file names without path separators or `..`). Errors name the file and the offending entry.
     pub fn load(root: &Path) -> anyhow::Result<Manifest> {
-        let path = root.join(MANIFEST_PATH);
+        let path = manifest_path(root);
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        let manifest: Manifest = toml::from_str(&text)
+        Manifest::parse(&text, &path)
+    }
+
+    /// Parses and validates manifest text; `path` names it in errors.
+    pub fn parse(text: &str, path: &Path) -> anyhow::Result<Manifest> {
+        let manifest: Manifest = toml::from_str(text)
             .with_context(|| format!("{} is not a valid manifest", path.display()))?;
         manifest
             .validate()
@@ -128,6 +134,16 @@ impl Manifest {
     }
 }
 
+/// `<root>/spec/manifest.toml`.
+pub fn manifest_path(root: &Path) -> PathBuf {
+    root.join(MANIFEST_PATH)
+}
+
+/// `<root>/spec/cache/<file>`, where a pinned document is cached.
+pub fn cache_path(root: &Path, document: &PinnedDocument) -> PathBuf {
+    root.join(CACHE_DIR).join(&document.file)
+}
+
 /// Where the bytes were found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SpecSource {
@@ -178,7 +194,7 @@ pub fn resolve_with(
     env_dir: Option<&OsStr>,
     shared_dir: &Path,
 ) -> anyhow::Result<ResolvedSpec> {
-    let cache_path = root.join(CACHE_DIR).join(&document.file);
+    let cache_path = cache_path(root, document);
     let resolved = |bytes, source| ResolvedSpec {
         document: document.clone(),
         bytes,
@@ -294,7 +310,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex
 }
 
-fn default_shared_dir(root: &Path) -> PathBuf {
+/// `<root>/../shared/openapi`, the local mirror [`resolve`] looks in.
+pub fn default_shared_dir(root: &Path) -> PathBuf {
     root.join("..").join("shared").join("openapi")
 }
 
@@ -322,7 +339,8 @@ fn check_hash(doc: &PinnedDocument, bytes: &[u8], source: &SpecSource) -> anyhow
     )
 }
 
-fn download(url: &str) -> anyhow::Result<Vec<u8>> {
+/// Downloads `url` (with a timeout); the bytes are not checked here.
+pub fn download(url: &str) -> anyhow::Result<Vec<u8>> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(DOWNLOAD_TIMEOUT))
         .build()
@@ -333,7 +351,7 @@ fn download(url: &str) -> anyhow::Result<Vec<u8>> {
 
 /// Writes via a temp file in the same directory and a rename, so readers (and later runs)
 /// never see a half-written document.
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let dir = path.parent().context("cache path has no parent")?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let file_name = path.file_name().and_then(OsStr::to_str).unwrap_or("doc");
@@ -352,7 +370,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 /// Process id, clock and a counter: unique across concurrent runs and threads.
-fn unique_suffix() -> String {
+pub(crate) fn unique_suffix() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH);
     let nanos = since_epoch.map_or(0, |d| d.as_nanos());
@@ -363,33 +381,10 @@ fn unique_suffix() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{Read as _, Write as _};
+    use crate::testing::{TempDir, put, serve};
 
     const SHA: &str = "b8b1047661c6552c6a328a3093b0eb5b8255949c8896d0d18815ccd67e9f649b";
     const DEAD_URL: &str = "http://127.0.0.1:9/demo-openapi.json";
-
-    /// A unique directory under the system temp dir, removed on drop.
-    struct TempDir(PathBuf);
-
-    impl TempDir {
-        fn new() -> TempDir {
-            let dir = std::env::temp_dir().join(format!("xtask-spec-{}", unique_suffix()));
-            std::fs::create_dir_all(&dir).unwrap();
-            TempDir(dir)
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-
-    fn put(dir: &Path, file: &str, bytes: &[u8]) -> PathBuf {
-        std::fs::create_dir_all(dir).unwrap();
-        std::fs::write(dir.join(file), bytes).unwrap();
-        dir.join(file)
-    }
 
     fn entry(name: &str, file: &str, sha: &str) -> String {
         let url = format!("http://127.0.0.1:9/{file}");
@@ -418,14 +413,14 @@ mod tests {
     }
 
     fn load_err(manifest: &str) -> String {
-        let root = TempDir::new();
+        let root = TempDir::new("spec");
         put(&root.0.join("spec"), "manifest.toml", manifest.as_bytes());
         err_text(Manifest::load(&root.0))
     }
 
     #[test]
     fn manifest_parses_and_finds_by_name_or_file() {
-        let root = TempDir::new();
+        let root = TempDir::new("spec");
         let (a, b) = (entry("a", "a.json", SHA), entry("b", "b.json", SHA));
         let text = format!("{a}module = 'm'\n{b}");
         put(&root.0.join("spec"), "manifest.toml", text.as_bytes());
@@ -470,7 +465,7 @@ mod tests {
 
     #[test]
     fn resolve_prefers_cache_then_env_dir_then_shared() {
-        let root = TempDir::new();
+        let root = TempDir::new("spec");
         let (env, shared) = (root.0.join("env"), root.0.join("shared"));
         let (env_var, doc) = (Some(env.as_os_str()), demo(b"{}"));
         let shared_file = put(&shared, &doc.file, b"{}");
@@ -492,7 +487,7 @@ mod tests {
 
     #[test]
     fn resolve_hash_mismatch_names_path_and_both_hashes() {
-        let root = TempDir::new();
+        let root = TempDir::new("spec");
         let (shared, doc) = (root.0.join("shared"), demo(b"{}"));
         put(&shared, &doc.file, b"{}");
         // The stale cache must win over the good shared copy: no silent fall-through.
@@ -506,7 +501,7 @@ mod tests {
 
     #[test]
     fn resolve_nothing_found_lists_every_place_tried() {
-        let root = TempDir::new();
+        let root = TempDir::new("spec");
         let (env, shared, doc) = (root.0.join("env"), root.0.join("shared"), demo(b"{}"));
         let cache = root.0.join(CACHE_DIR);
         let err = err_text(resolve_with(&root.0, &doc, Some(env.as_os_str()), &shared));
@@ -519,24 +514,9 @@ mod tests {
         assert_has(&err, &["not found)\n  $AMPERITY_SPEC_DIR (not set)\n  "]);
     }
 
-    /// Serves `body` to `requests` connections on a local port; returns the base URL.
-    fn serve(body: &'static [u8], requests: usize) -> String {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        std::thread::spawn(move || {
-            for stream in listener.incoming().take(requests) {
-                let mut stream = stream.unwrap();
-                let _ = stream.read(&mut [0u8; 4096]);
-                let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len());
-                let _ = stream.write_all(&[head.as_bytes(), body].concat());
-            }
-        });
-        url
-    }
-
     #[test]
     fn resolve_downloads_verifies_and_caches() {
-        let root = TempDir::new();
+        let root = TempDir::new("spec");
         let (body, shared) = (b"{\"openapi\":\"3\"}", root.0.join("shared"));
         let mut doc = demo(body);
         doc.url = format!("{}/demo-openapi.json", serve(body, 2));
@@ -557,7 +537,7 @@ mod tests {
 
     #[test]
     fn fetch_into_cache_copies_local_documents() {
-        let root = TempDir::new();
+        let root = TempDir::new("spec");
         let (shared, doc) = (root.0.join("shared"), demo(b"{}"));
         let text = entry(&doc.name, &doc.file, &doc.sha256);
         put(&root.0.join("spec"), "manifest.toml", text.as_bytes());
@@ -574,7 +554,7 @@ mod tests {
         let manifest = Manifest::load(&workspace_root()).unwrap();
         assert_eq!(manifest.documents.len(), 3);
         // An empty temp root has no cache, so every document must come from the mirror.
-        let (root, shared) = (TempDir::new(), default_shared_dir(&workspace_root()));
+        let (root, shared) = (TempDir::new("spec"), default_shared_dir(&workspace_root()));
         for doc in &manifest.documents {
             let found = resolve_with(&root.0, doc, None, &shared).unwrap();
             assert_eq!(found.source, SpecSource::Shared(shared.join(&doc.file)));
