@@ -85,6 +85,31 @@ pub enum ModelKind {
     Enum(Vec<Name>),
     /// Another type under this name (`pub type X = ...`).
     Alias(TypeRef),
+    /// `oneOf`/`anyOf`: one of several types.
+    Union(Union),
+}
+
+/// The variants of a `oneOf`/`anyOf`, in document order. Without a discriminator the
+/// first variant that decodes wins; with one, its property picks the variant. Either way
+/// a value that fits no variant is kept as JSON in an `Unknown` variant, so a new kind
+/// added by the server does not break decoding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Union {
+    pub variants: Vec<Variant>,
+    /// The discriminator property's wire name.
+    pub discriminator: Option<String>,
+}
+
+/// One variant of a [`Union`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    /// The Rust variant name.
+    pub name: String,
+    pub ty: TypeRef,
+    /// The discriminator values that select this variant.
+    pub tags: Vec<String>,
+    /// Boxed because the union contains itself through it.
+    pub boxed: bool,
 }
 
 /// A property of an object.
@@ -132,6 +157,8 @@ pub enum TypeRef {
     Date,
     /// `serde_json::Value`: an untyped schema.
     Json,
+    /// `bytes::Bytes`: a body that is not JSON, form or text.
+    Bytes,
     /// A model, by Rust name.
     Named(String),
     /// `Vec<T>`.
@@ -227,6 +254,10 @@ pub struct Param {
     pub deprecated: bool,
     /// How the caller's value becomes query pairs.
     pub keys: QueryKeys,
+    /// For an array query parameter that is not exploded (`explode: false`,
+    /// `spaceDelimited`, `pipeDelimited`): the separator of its one `name=a,b,c` pair.
+    /// `None`: one pair per element (`name=a&name=b`, the OpenAPI default).
+    pub separator: Option<&'static str>,
 }
 
 /// Whether a query parameter's key is fixed or chosen by the caller at run time.
@@ -251,7 +282,7 @@ impl QueryKeys {
     }
 }
 
-/// A JSON request body.
+/// A request body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Body {
     /// Its type.
@@ -260,6 +291,22 @@ pub struct Body {
     pub required: bool,
     /// The description.
     pub doc: Option<String>,
+    /// How it is encoded, and the media type sent as `Content-Type`.
+    pub media: Media,
+    pub content_type: String,
+}
+
+/// How a body is encoded on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Media {
+    /// `application/json` and `+json` types: serde_json.
+    Json,
+    /// `application/x-www-form-urlencoded`: a flat struct or map, form-encoded.
+    Form,
+    /// `text/*`: a `String`.
+    Text,
+    /// Anything else (`application/octet-stream`, images, ...): bytes as they are.
+    Bytes,
 }
 
 /// The success outcome of an operation.
@@ -267,6 +314,22 @@ pub struct Body {
 pub struct Success {
     /// The documented 2xx statuses.
     pub statuses: Vec<u16>,
-    /// The JSON body they carry; `None` for bodiless success.
+    /// The body they carry; `None` for bodiless success, or when `outcomes` is set.
     pub body: Option<TypeRef>,
+    /// How the body is encoded, and the media type asked for with `Accept`.
+    pub media: Media,
+    pub content_type: Option<String>,
+    /// When the 2xx statuses carry different bodies (200 with a body, 202 and 204
+    /// without, say): one outcome per status, and the operation returns an enum of them.
+    pub outcomes: Vec<Outcome>,
+}
+
+/// One 2xx status of an operation with several distinct outcomes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub status: u16,
+    /// The enum variant: the status's reason phrase (`Ok`, `Accepted`, `NoContent`).
+    pub name: String,
+    pub body: Option<TypeRef>,
+    pub media: Media,
 }

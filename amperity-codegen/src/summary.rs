@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::ir::{Api, Location, ModelKind, QueryKeys, TypeRef};
+use crate::ir::{Api, Location, Media, ModelKind, QueryKeys, TypeRef};
 
 /// One line per operation, parameter, model and field.
 pub fn summary(api: &Api) -> String {
@@ -63,6 +63,10 @@ pub fn summary(api: &Api) -> String {
                 Location::Query => "query",
                 Location::Header => "header",
             };
+            let joined = p
+                .separator
+                .map(|s| format!(" joined by {s:?}"))
+                .unwrap_or_default();
             let keys = match p.keys {
                 QueryKeys::Fixed => "",
                 QueryKeys::Bracketed => "[key]",
@@ -70,7 +74,7 @@ pub fn summary(api: &Api) -> String {
             };
             let _ = writeln!(
                 out,
-                "    {loc} {}{keys}{}: {}{}",
+                "    {loc} {}{keys}{}: {}{joined}{}",
                 p.name.rust,
                 if p.required { "" } else { "?" },
                 ty(&p.ty),
@@ -78,20 +82,41 @@ pub fn summary(api: &Api) -> String {
             );
         }
         if let Some(body) = &op.body {
+            let media = if body.media == Media::Json {
+                String::new()
+            } else {
+                format!(" as {}", body.content_type)
+            };
             let _ = writeln!(
                 out,
-                "    body{}: {}",
+                "    body{}: {}{media}",
                 if body.required { "" } else { "?" },
                 ty(&body.ty)
             );
         }
-        let statuses: Vec<String> = op.success.statuses.iter().map(u16::to_string).collect();
-        let _ = writeln!(
-            out,
-            "    -> {} {}",
-            statuses.join("|"),
-            op.success.body.as_ref().map_or("(no body)".to_owned(), ty)
-        );
+        if op.success.outcomes.is_empty() {
+            let statuses: Vec<String> = op.success.statuses.iter().map(u16::to_string).collect();
+            let media = match (&op.success.content_type, op.success.media) {
+                (Some(content_type), Media::Text | Media::Bytes) => format!(" as {content_type}"),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "    -> {} {}{media}",
+                statuses.join("|"),
+                op.success.body.as_ref().map_or("(no body)".to_owned(), ty)
+            );
+        } else {
+            for outcome in &op.success.outcomes {
+                let _ = writeln!(
+                    out,
+                    "    -> {} {}: {}",
+                    outcome.status,
+                    outcome.name,
+                    outcome.body.as_ref().map_or("(no body)".to_owned(), ty)
+                );
+            }
+        }
         if let Some(pages) = &op.pagination {
             let _ = writeln!(
                 out,
@@ -129,6 +154,28 @@ pub fn summary(api: &Api) -> String {
                         ty(&f.ty),
                         renamed(&f.name.rust, &f.name.wire)
                     );
+                }
+            }
+            ModelKind::Union(union) => {
+                let _ = writeln!(
+                    out,
+                    "  union {}{}{}",
+                    name.rust,
+                    renamed(&name.rust, &name.wire),
+                    union
+                        .discriminator
+                        .as_ref()
+                        .map(|d| format!(" by {d}"))
+                        .unwrap_or_default()
+                );
+                for v in &union.variants {
+                    let tags = if v.tags.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" = {}", v.tags.join(" | "))
+                    };
+                    let boxed = if v.boxed { " boxed" } else { "" };
+                    let _ = writeln!(out, "    {}({}){boxed}{tags}", v.name, ty(&v.ty));
                 }
             }
             ModelKind::Enum(variants) => {
@@ -177,6 +224,7 @@ fn ty(t: &TypeRef) -> String {
         TypeRef::DateTime => "DateTime".into(),
         TypeRef::Date => "Date".into(),
         TypeRef::Json => "Json".into(),
+        TypeRef::Bytes => "Bytes".into(),
         TypeRef::Named(n) => n.clone(),
         TypeRef::Array(i) => format!("[{}]", ty(i)),
         TypeRef::Map(v) => format!("{{String: {}}}", ty(v)),

@@ -36,6 +36,7 @@ pub fn lower(document: &str, module: &str, spec: &OpenAPI) -> Result<Api> {
     let mut operations = lowerer.lower_operations()?;
     lowerer.mark_request_bodies(&operations)?;
     schema::box_recursive_fields(&mut lowerer.models);
+    schema::order_untagged_variants(&mut lowerer.models);
     pagination::detect(&mut operations, &lowerer.models);
     let servers = lowerer.lower_servers()?;
     Ok(Api {

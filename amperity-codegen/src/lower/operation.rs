@@ -10,7 +10,8 @@ use openapiv3::{
 use super::Lowerer;
 use crate::error::{ErrorKind, Pointer, Result};
 use crate::ir::{
-    ApiVersion, Body, Location, ModelKind, Operation, Param, PathPart, QueryKeys, Success, TypeRef,
+    ApiVersion, Body, Location, Media, ModelKind, Operation, Outcome, Param, PathPart, QueryKeys,
+    Success, TypeRef,
 };
 use crate::names::{Case, Name, NameSet};
 
@@ -68,7 +69,17 @@ impl Lowerer<'_> {
                     rust,
                     wire: wire_id,
                 };
-                operations.push(self.lower_operation(name, builder, method, path, item, op, &at)?);
+                let operation = self.lower_operation(name, builder, method, path, item, op, &at)?;
+                if !operation.success.outcomes.is_empty() {
+                    // The outcome enum lives beside the builders in `requests`.
+                    let outcome = format!("{}Outcome", operation.builder);
+                    builder_names
+                        .claim(&outcome, &operation.name.wire, at.as_str())
+                        .map_err(|c| {
+                            self.collision(&id_at, "operationId", &operation.name.wire, c)
+                        })?;
+                }
+                operations.push(operation);
             }
         }
         operations.sort_by(|a, b| a.name.rust.cmp(&b.name.rust));
@@ -127,6 +138,7 @@ impl Lowerer<'_> {
         ];
         let mut merged: Vec<(Pointer, &openapiv3::ParameterData, Location, usize)> = Vec::new();
         let mut deep_objects: Vec<Pointer> = Vec::new();
+        let mut separators: Vec<(Pointer, &'static str)> = Vec::new();
         for (level, (list, list_at)) in sources.iter().enumerate() {
             let mut seen_here: BTreeMap<(String, Location), Pointer> = BTreeMap::new();
             for (index, param) in list.iter().enumerate() {
@@ -139,6 +151,19 @@ impl Lowerer<'_> {
                     } => {
                         if *style == openapiv3::QueryStyle::DeepObject {
                             deep_objects.push(pat.clone());
+                        }
+                        let separator = match style {
+                            openapiv3::QueryStyle::SpaceDelimited => Some(" "),
+                            openapiv3::QueryStyle::PipeDelimited => Some("|"),
+                            openapiv3::QueryStyle::Form
+                                if parameter_data.explode == Some(false) =>
+                            {
+                                Some(",")
+                            }
+                            _ => None,
+                        };
+                        if let Some(separator) = separator {
+                            separators.push((pat.clone(), separator));
                         }
                         (parameter_data, Location::Query)
                     }
@@ -243,6 +268,10 @@ impl Lowerer<'_> {
                 }
                 (_, ty) => ty,
             };
+            let separator = match ty {
+                TypeRef::Array(_) => separators.iter().find(|(p, _)| *p == pat).map(|(_, s)| *s),
+                _ => None,
+            };
             params.push(Param {
                 name: Name {
                     rust,
@@ -254,6 +283,7 @@ impl Lowerer<'_> {
                 doc: data.description.clone(),
                 deprecated: data.deprecated.unwrap_or(false),
                 keys,
+                separator,
             });
         }
         Ok(params)
@@ -437,28 +467,29 @@ impl Lowerer<'_> {
                 }
             }
         };
-        let (media, media_at) = self
-            .json_media(&body.content, &at.join("content"))?
+        let (kind, content_type, media, media_at) = self
+            .pick_media(&body.content, &at.join("content"))?
             .ok_or_else(|| {
                 self.error(
                     ErrorKind::Unsupported,
                     &at.join("content"),
-                    "request bodies other than JSON are not supported yet",
+                    "a request body needs at least one media type under `content`",
                 )
             })?;
-        let ty = match &media.schema {
-            Some(schema) => self.type_of(
-                schema,
+        let ty = self.payload_type(kind, media, &media_at, &format!("{builder}Body"))?;
+        if kind == Media::Form && !matches!(ty, TypeRef::Named(_) | TypeRef::Map(_)) {
+            return Err(self.error(
+                ErrorKind::Unsupported,
                 &media_at.join("schema"),
-                &format!("{builder}Body"),
-                0,
-            )?,
-            None => TypeRef::Json,
-        };
+                "a form body must be an object",
+            ));
+        }
         Ok(Body {
             ty,
             required: body.required,
             doc: body.description.clone(),
+            media: kind,
+            content_type,
         })
     }
 
@@ -469,7 +500,9 @@ impl Lowerer<'_> {
         at: &Pointer,
     ) -> Result<Success> {
         let mut statuses = Vec::new();
-        let mut bodies: Vec<(u16, Option<TypeRef>)> = Vec::new();
+        // Per status: the body's type, encoding and media type.
+        type Payload = (TypeRef, Media, String);
+        let mut bodies: Vec<(u16, Option<Payload>)> = Vec::new();
         for (code, response) in &responses.responses {
             let status = match code {
                 StatusCode::Code(c) if (200..300).contains(c) => *c,
@@ -480,43 +513,52 @@ impl Lowerer<'_> {
             let (response, rat) = self
                 .resolve_response(response, &rat)
                 .map(|(r, p)| (r.clone(), p))?;
-            let body = match self.json_media(&response.content, &rat.join("content"))? {
-                Some((media, media_at)) => Some(match &media.schema {
-                    Some(schema) => self.type_of(
-                        schema,
-                        &media_at.join("schema"),
-                        &format!("{builder}Response"),
-                        0,
-                    )?,
-                    None => TypeRef::Json,
-                }),
-                None if response.content.is_empty() => None,
-                None => {
-                    return Err(self.error(
-                        ErrorKind::Unsupported,
-                        &rat.join("content"),
-                        "success responses other than JSON are not supported yet",
-                    ));
+            let body = match self.pick_media(&response.content, &rat.join("content"))? {
+                Some((kind, content_type, media, media_at)) => {
+                    // A form is not something servers answer with; keep its bytes.
+                    let kind = if kind == Media::Form {
+                        Media::Bytes
+                    } else {
+                        kind
+                    };
+                    let owner = format!("{builder}Response");
+                    let ty = self.payload_type(kind, media, &media_at, &owner)?;
+                    Some((ty, kind, content_type))
                 }
+                None => None,
             };
             statuses.push(status);
             bodies.push((status, body));
         }
-        let first = bodies.first().map(|(_, b)| b.clone()).unwrap_or(None);
-        if let Some((status, other)) = bodies.iter().find(|(_, b)| *b != first) {
-            return Err(self.error(
-                ErrorKind::Unsupported,
-                at,
-                format!(
-                    "success responses carry different bodies ({} and {status} {}); operations with several distinct outcomes are not supported yet",
-                    describe(&first),
-                    describe(other)
-                ),
-            ));
+        let first = bodies.first().and_then(|(_, b)| b.clone());
+        if bodies.iter().all(|(_, b)| *b == first) {
+            let (body, media, content_type) = match first {
+                Some((ty, media, content_type)) => (Some(ty), media, Some(content_type)),
+                None => (None, Media::Json, None),
+            };
+            return Ok(Success {
+                statuses,
+                body,
+                media,
+                content_type,
+                outcomes: Vec::new(),
+            });
         }
+        let outcomes = bodies
+            .into_iter()
+            .map(|(status, body)| Outcome {
+                status,
+                name: outcome_name(status),
+                media: body.as_ref().map_or(Media::Json, |(_, media, _)| *media),
+                body: body.map(|(ty, _, _)| ty),
+            })
+            .collect();
         Ok(Success {
             statuses,
-            body: first,
+            body: None,
+            media: Media::Json,
+            content_type: None,
+            outcomes,
         })
     }
 
@@ -553,24 +595,83 @@ impl Lowerer<'_> {
         }
     }
 
-    /// The JSON media type of a `content` map (`application/json`, `application/problem+json`, ...).
-    fn json_media<'m>(
+    /// The media type of a `content` map the client uses: JSON (`application/json`,
+    /// `+json`) first, then a URL-encoded form, then text, then anything else as bytes.
+    /// `multipart/form-data` alone is refused. `None` for an empty map (no body).
+    fn pick_media<'m>(
         &self,
         content: &'m indexmap::IndexMap<String, MediaType>,
         at: &Pointer,
-    ) -> Result<Option<(&'m MediaType, Pointer)>> {
-        Ok(content
-            .iter()
-            .find(|(media, _)| {
-                let essence = media
-                    .split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase();
-                essence == "application/json" || essence.ends_with("+json")
-            })
-            .map(|(media, m)| (m, at.join(media))))
+    ) -> Result<Option<(Media, String, &'m MediaType, Pointer)>> {
+        let classified = content.iter().map(|(name, media)| {
+            let essence = name
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            let kind = if essence == "application/json" || essence.ends_with("+json") {
+                Some(Media::Json)
+            } else if essence == "application/x-www-form-urlencoded" {
+                Some(Media::Form)
+            } else if essence.starts_with("text/") {
+                Some(Media::Text)
+            } else if essence.starts_with("multipart/") {
+                None
+            } else {
+                Some(Media::Bytes)
+            };
+            (kind, essence, media, at.join(name))
+        });
+        let mut best: Option<(Media, String, &MediaType, Pointer)> = None;
+        let mut multipart = None;
+        for (kind, essence, media, pointer) in classified {
+            let Some(kind) = kind else {
+                multipart.get_or_insert(pointer);
+                continue;
+            };
+            let rank = |m: Media| {
+                [Media::Json, Media::Form, Media::Text, Media::Bytes]
+                    .iter()
+                    .position(|k| *k == m)
+            };
+            if best.as_ref().is_none_or(|(b, ..)| rank(kind) < rank(*b)) {
+                // `*/*` and wildcards ask for nothing in particular.
+                let content_type = if essence.contains('*') {
+                    "application/octet-stream".to_owned()
+                } else {
+                    essence
+                };
+                best = Some((kind, content_type, media, pointer));
+            }
+        }
+        match (best, multipart) {
+            (None, Some(pointer)) => Err(self.error(
+                ErrorKind::Unsupported,
+                &pointer,
+                "multipart bodies are not supported yet",
+            )),
+            (best, _) => Ok(best),
+        }
+    }
+
+    /// The Rust type of a body: the schema's for JSON and forms, `String` for text,
+    /// bytes for everything else.
+    fn payload_type(
+        &mut self,
+        kind: Media,
+        media: &MediaType,
+        media_at: &Pointer,
+        owner: &str,
+    ) -> Result<TypeRef> {
+        Ok(match kind {
+            Media::Json | Media::Form => match &media.schema {
+                Some(schema) => self.type_of(schema, &media_at.join("schema"), owner, 0)?,
+                None => TypeRef::Json,
+            },
+            Media::Text => TypeRef::String,
+            Media::Bytes => TypeRef::Bytes,
+        })
     }
 
     /// Marks the structs used as request bodies; they get a constructor named `new`, so a
@@ -684,10 +785,17 @@ impl Lowerer<'_> {
     }
 }
 
-fn describe(body: &Option<TypeRef>) -> String {
-    match body {
-        Some(t) => format!("{t:?}"),
-        None => "no body".to_owned(),
+/// The variant of a 2xx status in an outcome enum: its reason phrase.
+fn outcome_name(status: u16) -> String {
+    match status {
+        200 => "Ok".to_owned(),
+        201 => "Created".to_owned(),
+        202 => "Accepted".to_owned(),
+        203 => "NonAuthoritativeInformation".to_owned(),
+        204 => "NoContent".to_owned(),
+        205 => "ResetContent".to_owned(),
+        206 => "PartialContent".to_owned(),
+        other => format!("Status{other}"),
     }
 }
 

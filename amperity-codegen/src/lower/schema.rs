@@ -9,7 +9,7 @@ use openapiv3::{
 
 use super::{Lowerer, MAX_DEPTH};
 use crate::error::{ErrorKind, Pointer, Result};
-use crate::ir::{Field, Model, ModelKind, TypeRef};
+use crate::ir::{Field, Model, ModelKind, TypeRef, Union, Variant};
 use crate::names::{Case, Name, NameSet};
 
 impl Lowerer<'_> {
@@ -81,9 +81,96 @@ impl Lowerer<'_> {
                 self.define_inline(owner, schema, at, depth)?
             }
             SchemaKind::Any(_) => TypeRef::Json,
-            SchemaKind::OneOf { .. } => return Err(self.unsupported(at, "oneOf")),
-            SchemaKind::AnyOf { .. } => return Err(self.unsupported(at, "anyOf")),
+            SchemaKind::OneOf { one_of: parts } | SchemaKind::AnyOf { any_of: parts }
+                if parts.len() == 1 =>
+            {
+                let keyword = union_keyword(schema);
+                self.type_of(&parts[0], &at.join(keyword).join(0), owner, depth + 1)?
+            }
+            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
+                self.define_inline(owner, schema, at, depth)?
+            }
             SchemaKind::Not { .. } => return Err(self.unsupported(at, "not")),
+        })
+    }
+
+    /// The variants of a `oneOf`/`anyOf`: `$ref`s are named after their schema, titled
+    /// inline schemas after their title, scalars after their kind, other inline schemas
+    /// `Variant{n}` (their model `{owner}Variant{n}`).
+    fn union(
+        &mut self,
+        owner: &str,
+        schema: &Schema,
+        parts: &[ReferenceOr<Schema>],
+        at: &Pointer,
+        depth: usize,
+    ) -> Result<Union> {
+        let keyword = union_keyword(schema);
+        let discriminator = schema.schema_data.discriminator.as_ref();
+        let mut names = NameSet::reserving(&["Unknown"]);
+        let mut variants = Vec::new();
+        for (index, part) in parts.iter().enumerate() {
+            let vat = at.join(keyword).join(index);
+            let ty = self.type_of(
+                part,
+                &vat,
+                &format!("{owner}Variant{}", index + 1),
+                depth + 1,
+            )?;
+            let (name, tags) = match part {
+                ReferenceOr::Reference { reference } => {
+                    let key = self.local_ref(reference, "schemas", &vat)?.to_owned();
+                    let name = match &ty {
+                        TypeRef::Named(rust) => rust.clone(),
+                        _ => self.escape(&key, Case::Type, &vat, "schema name")?,
+                    };
+                    let tags = match discriminator {
+                        None => Vec::new(),
+                        Some(d) => {
+                            let mapped: Vec<String> = d
+                                .mapping
+                                .iter()
+                                .filter(|(_, target)| {
+                                    target.as_str() == reference || target.as_str() == key
+                                })
+                                .map(|(value, _)| value.clone())
+                                .collect();
+                            if mapped.is_empty() { vec![key] } else { mapped }
+                        }
+                    };
+                    (name, tags)
+                }
+                ReferenceOr::Item(inline) => {
+                    if discriminator.is_some() {
+                        return Err(self.error(
+                            ErrorKind::Unsupported,
+                            &vat,
+                            "with a discriminator, every variant must be a `$ref` to a component schema (its name is the tag)",
+                        ));
+                    }
+                    let name = match (&inline.schema_data.title, &ty) {
+                        (Some(title), _) => {
+                            self.escape(title, Case::Type, &vat.join("title"), "title")?
+                        }
+                        (None, TypeRef::Named(_)) => format!("Variant{}", index + 1),
+                        (None, scalar) => scalar_variant_name(scalar).to_owned(),
+                    };
+                    (name, Vec::new())
+                }
+            };
+            names
+                .claim(&name, vat.as_str(), vat.as_str())
+                .map_err(|c| self.collision(&vat, "variant", &name, c))?;
+            variants.push(Variant {
+                name,
+                ty,
+                tags,
+                boxed: false,
+            });
+        }
+        Ok(Union {
+            variants,
+            discriminator: discriminator.map(|d| d.property_name.clone()),
         })
     }
 
@@ -156,6 +243,11 @@ impl Lowerer<'_> {
                     let (properties, required) =
                         self.merge_all_of(all_of, &at.join("allOf"), &mut BTreeSet::new())?;
                     ModelKind::Struct(self.fields(&name.rust, &properties, &required, at, depth)?)
+                }
+                SchemaKind::OneOf { one_of: parts } | SchemaKind::AnyOf { any_of: parts }
+                    if parts.len() > 1 =>
+                {
+                    ModelKind::Union(self.union(&name.rust, schema, parts, at, depth)?)
                 }
                 _ => ModelKind::Alias(self.inline_alias(schema, at, &name.rust, depth)?),
             };
@@ -324,6 +416,56 @@ impl Lowerer<'_> {
     }
 }
 
+/// Untagged unions decode as the first variant that fits, and structs accept unknown
+/// fields, so a struct with fewer required fields would swallow values meant for a later,
+/// stricter one. Struct variants are therefore tried strictest first (most required
+/// fields); the order is otherwise the document's.
+pub(crate) fn order_untagged_variants(models: &mut BTreeMap<String, Model>) {
+    let strictness: BTreeMap<String, usize> = models
+        .iter()
+        .filter_map(|(name, model)| match &model.kind {
+            ModelKind::Struct(fields) => {
+                Some((name.clone(), fields.iter().filter(|f| f.required).count()))
+            }
+            _ => None,
+        })
+        .collect();
+    for model in models.values_mut() {
+        if let ModelKind::Union(union) = &mut model.kind
+            && union.discriminator.is_none()
+        {
+            union.variants.sort_by_key(|v| match &v.ty {
+                TypeRef::Named(n) => std::cmp::Reverse(strictness.get(n).copied().unwrap_or(0)),
+                _ => std::cmp::Reverse(0),
+            });
+        }
+    }
+}
+
+fn union_keyword(schema: &Schema) -> &'static str {
+    match schema.schema_kind {
+        SchemaKind::AnyOf { .. } => "anyOf",
+        _ => "oneOf",
+    }
+}
+
+/// The variant name of an inline scalar, array or map in a union.
+fn scalar_variant_name(ty: &TypeRef) -> &'static str {
+    match ty {
+        TypeRef::String => "String",
+        TypeRef::Bool => "Boolean",
+        TypeRef::I32 | TypeRef::I64 => "Integer",
+        TypeRef::F32 | TypeRef::F64 => "Number",
+        TypeRef::DateTime => "DateTime",
+        TypeRef::Date => "Date",
+        TypeRef::Json => "Value",
+        TypeRef::Bytes => "Bytes",
+        TypeRef::Array(_) => "Array",
+        TypeRef::Map(_) => "Map",
+        TypeRef::Named(_) => "Object",
+    }
+}
+
 /// Marks the fields that make a struct contain itself (directly, or through other
 /// structs without a `Vec` or map in between) so they are boxed; otherwise the type would
 /// have infinite size.
@@ -333,12 +475,22 @@ pub(crate) fn box_recursive_fields(models: &mut BTreeMap<String, Model>) {
         .map(|(name, model)| (name.clone(), direct_refs(model)))
         .collect();
     for (name, model) in models.iter_mut() {
-        if let ModelKind::Struct(fields) = &mut model.kind {
-            for field in fields {
-                if let Some(target) = direct_target(&field.ty, &direct) {
-                    field.boxed = reaches(&target, name, &direct);
+        match &mut model.kind {
+            ModelKind::Struct(fields) => {
+                for field in fields {
+                    if let Some(target) = direct_target(&field.ty, &direct) {
+                        field.boxed = reaches(&target, name, &direct);
+                    }
                 }
             }
+            ModelKind::Union(union) => {
+                for variant in &mut union.variants {
+                    if let Some(target) = direct_target(&variant.ty, &direct) {
+                        variant.boxed = reaches(&target, name, &direct);
+                    }
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -354,6 +506,14 @@ fn direct_refs(model: &Model) -> Vec<String> {
             })
             .collect(),
         ModelKind::Alias(TypeRef::Named(n)) => vec![n.clone()],
+        ModelKind::Union(union) => union
+            .variants
+            .iter()
+            .filter_map(|v| match &v.ty {
+                TypeRef::Named(n) => Some(n.clone()),
+                _ => None,
+            })
+            .collect(),
         _ => Vec::new(),
     }
 }

@@ -5,7 +5,7 @@ use quote::quote;
 
 use super::docs::doc;
 use super::types::{argument, ident, rust_type};
-use crate::ir::{Api, Field, Model, ModelKind};
+use crate::ir::{Api, Field, Model, ModelKind, Union};
 
 /// The contents of the models module.
 pub fn models_file(api: &Api) -> TokenStream {
@@ -25,11 +25,84 @@ fn model(model: &Model) -> TokenStream {
             variants,
             false,
         ),
+        ModelKind::Union(union) => one_of(model, union),
         ModelKind::Alias(target) => {
             let docs = doc(model.doc.as_deref().unwrap_or(""));
             let name = ident(&model.name.rust);
             let target = rust_type(target, &TokenStream::new());
             quote! { #docs pub type #name = #target; }
+        }
+    }
+}
+
+/// `oneOf`/`anyOf` as an enum with one tuple variant per alternative and `Unknown` for
+/// anything else. Without a discriminator serde tries the variants in order
+/// (`untagged`); with one, a hand-written `Deserialize` reads the tag first and decodes
+/// the whole value (tag included, so the variant's struct keeps its own tag field) as
+/// the variant it names.
+fn one_of(model: &Model, union: &Union) -> TokenStream {
+    let name = ident(&model.name.rust);
+    let docs = doc(model.doc.as_deref().unwrap_or(""));
+    let payload = |v: &crate::ir::Variant| {
+        let ty = rust_type(&v.ty, &TokenStream::new());
+        if v.boxed {
+            quote!(::std::boxed::Box<#ty>)
+        } else {
+            ty
+        }
+    };
+    let variants = union.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let ty = payload(v);
+        let text = if v.tags.is_empty() {
+            String::new()
+        } else {
+            let tags: Vec<String> = v.tags.iter().map(|t| format!("`{t}`")).collect();
+            format!("Selected by {}.", tags.join(", "))
+        };
+        let docs = doc(&text);
+        quote!(#docs #variant(#ty),)
+    });
+    let unknown = quote! {
+        /// A value that fits none of the variants the document lists (kept as JSON, so a
+        /// kind the server adds later does not break decoding).
+        Unknown(::serde_json::Value),
+    };
+    let Some(property) = &union.discriminator else {
+        return quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name { #( #variants )* #unknown }
+        };
+    };
+    let arms = union.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let tags = &v.tags;
+        let wrap = if v.boxed {
+            quote!(|v| Self::#variant(::std::boxed::Box::new(v)))
+        } else {
+            quote!(Self::#variant)
+        };
+        quote! {
+            ::std::option::Option::Some(#( #tags )|*) => ::serde_json::from_value(value).map(#wrap).map_err(::serde::de::Error::custom),
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+        #[serde(untagged)]
+        pub enum #name { #( #variants )* #unknown }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#property).and_then(::serde_json::Value::as_str).map(::std::borrow::ToOwned::to_owned);
+                match tag.as_deref() {
+                    #( #arms )*
+                    _ => ::std::result::Result::Ok(Self::Unknown(value)),
+                }
+            }
         }
     }
 }

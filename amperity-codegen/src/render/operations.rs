@@ -13,7 +13,7 @@ use quote::quote;
 
 use super::docs::{doc, doc_paragraphs};
 use super::types::{argument, ident, rust_type};
-use crate::ir::{Api, Location, Operation, Pagination, Param, PathPart, QueryKeys, TypeRef};
+use crate::ir::{Api, Location, Media, Operation, Pagination, Param, PathPart, QueryKeys, TypeRef};
 
 /// The contents of the requests module.
 pub fn requests_file(api: &Api) -> TokenStream {
@@ -201,6 +201,7 @@ fn builder(op: &Operation) -> TokenStream {
         }
     });
     let send = send(op);
+    let outcome = outcome_enum(op);
     let streams = op.pagination.as_ref().map(|p| streams(op, p));
     quote! {
         #docs
@@ -226,6 +227,7 @@ fn builder(op: &Operation) -> TokenStream {
             #send
             #streams
         }
+        #outcome
     }
 }
 
@@ -249,25 +251,82 @@ fn send(op: &Operation) -> TokenStream {
                 Location::Query if param.keys == QueryKeys::CallerNamed => {
                     quote!(request.query_caller_named(&self.#rust);)
                 }
-                Location::Query => quote!(request.query(#wire, &self.#rust);),
+                Location::Query => match param.separator {
+                    Some(separator) => {
+                        quote!(request.query_joined(#wire, &self.#rust, #separator);)
+                    }
+                    None => quote!(request.query(#wire, &self.#rust);),
+                },
                 Location::Header => quote!(request.header(#wire, &self.#rust)?;),
                 Location::Path => TokenStream::new(),
             }
         });
     let body = op.body.as_ref().map(|body| {
+        let set = |value: TokenStream| match body.media {
+            Media::Json => quote!(request.json(#value)?;),
+            Media::Form => quote!(request.form(#value)?;),
+            Media::Text | Media::Bytes => {
+                let content_type = &body.content_type;
+                quote!(request.raw(#content_type, ::std::clone::Clone::clone(#value));)
+            }
+        };
         if body.required {
-            quote!(request.json(&self.body)?;)
+            set(quote!(&self.body))
         } else {
+            let set = set(quote!(body));
             quote! {
                 if let ::std::option::Option::Some(body) = &self.body {
-                    request.json(body)?;
+                    #set
                 }
             }
         }
     });
-    let (output, call) = match &op.success.body {
-        Some(ty) => (rust_type(ty, &models), quote!(send)),
-        None => (quote!(()), quote!(send_empty)),
+    let success = &op.success;
+    let accept = match (&success.content_type, success.media) {
+        (Some(content_type), Media::Text | Media::Bytes) => {
+            Some(quote!(request.accept(#content_type);))
+        }
+        _ if success
+            .outcomes
+            .iter()
+            .any(|o| o.body.is_some() && o.media != Media::Json) =>
+        {
+            Some(quote!(request.accept("*/*");))
+        }
+        _ => None,
+    };
+    let (output, finish) = if success.outcomes.is_empty() {
+        let (output, call) = match (&success.body, success.media) {
+            (None, _) => (quote!(()), quote!(send_empty)),
+            (Some(_), Media::Text) => (quote!(::std::string::String), quote!(send_text)),
+            (Some(_), Media::Bytes) => (quote!(crate::runtime::Bytes), quote!(send_bytes)),
+            (Some(ty), _) => (rust_type(ty, &models), quote!(send)),
+        };
+        (output, quote!(self.client.runtime().#call(request).await))
+    } else {
+        let outcome = ident(&format!("{}Outcome", op.builder));
+        let arms = success.outcomes.iter().map(|o| {
+            let status = proc_macro2::Literal::u16_unsuffixed(o.status);
+            let variant = ident(&o.name);
+            let value = match (&o.body, o.media) {
+                (None, _) => quote!(#outcome::#variant),
+                (Some(_), Media::Text) => quote!(#outcome::#variant(response.text()?)),
+                (Some(_), Media::Bytes) => {
+                    quote!(#outcome::#variant(::std::clone::Clone::clone(response.body())))
+                }
+                (Some(_), _) => quote!(#outcome::#variant(response.json()?)),
+            };
+            quote!(#status => #value,)
+        });
+        let finish = quote! {
+            let response = self.client.runtime().send_bytes(request).await?;
+            let outcome = match response.status().as_u16() {
+                #( #arms )*
+                _ => #outcome::Other(response.status()),
+            };
+            ::std::result::Result::Ok(response.map(|_| outcome))
+        };
+        (quote!(#outcome), finish)
     };
     let statuses: Vec<String> = op.success.statuses.iter().map(u16::to_string).collect();
     let docs = doc(&format!(
@@ -286,7 +345,43 @@ fn send(op: &Operation) -> TokenStream {
             request.timeout(self.timeout);
             #( #params )*
             #body
-            self.client.runtime().#call(request).await
+            #accept
+            #finish
+        }
+    }
+}
+
+/// The enum of an operation whose 2xx statuses carry different bodies.
+fn outcome_enum(op: &Operation) -> TokenStream {
+    if op.success.outcomes.is_empty() {
+        return TokenStream::new();
+    }
+    let models = quote!(super::models::);
+    let name = ident(&format!("{}Outcome", op.builder));
+    let method_name = &op.name.rust;
+    let docs = doc(&format!(
+        "What [`Client::{method_name}`](super::Client::{method_name}) answered: one variant per documented 2xx status."
+    ));
+    let variants = op.success.outcomes.iter().map(|o| {
+        let variant = ident(&o.name);
+        let docs = doc(&format!("HTTP {}.", o.status));
+        match (&o.body, o.media) {
+            (None, _) => quote!(#docs #variant,),
+            (Some(_), Media::Text) => quote!(#docs #variant(::std::string::String),),
+            (Some(_), Media::Bytes) => quote!(#docs #variant(crate::runtime::Bytes),),
+            (Some(ty), _) => {
+                let ty = rust_type(ty, &models);
+                quote!(#docs #variant(#ty),)
+            }
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #( #variants )*
+            /// A 2xx status the document does not list.
+            Other(crate::runtime::StatusCode),
         }
     }
 }

@@ -26,6 +26,7 @@ pub fn rust_type(ty: &TypeRef, models: &TokenStream) -> TokenStream {
         TypeRef::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
         TypeRef::Date => quote!(::chrono::NaiveDate),
         TypeRef::Json => quote!(::serde_json::Value),
+        TypeRef::Bytes => quote!(crate::runtime::Bytes),
         TypeRef::Named(name) => {
             let name = ident(name);
             quote!(#models #name)

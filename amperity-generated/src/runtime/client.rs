@@ -431,6 +431,7 @@ impl fmt::Debug for ApiClient {
 
 /// A complete answer with a 2xx status.
 struct Exchange {
+    operation_id: &'static str,
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
@@ -461,7 +462,7 @@ impl ApiClient {
                     exchange.status,
                     exchange.headers,
                     exchange.body,
-                    source,
+                    Box::new(source),
                 )
                 .with_attempts(exchange.attempts),
             ))),
@@ -472,6 +473,23 @@ impl ApiClient {
     pub async fn send_empty(&self, request: Request) -> Result<Response<()>, Error> {
         let exchange = self.execute(request).await?;
         Ok(Response::new(exchange.status, exchange.headers, ()))
+    }
+
+    /// Sends the request and returns a 2xx body as it came (binary bodies, and operations
+    /// whose 2xx statuses carry different bodies: see [`Response::json`]).
+    pub async fn send_bytes(&self, request: Request) -> Result<Response<Bytes>, Error> {
+        let exchange = self.execute(request).await?;
+        Ok(
+            Response::new(exchange.status, exchange.headers, exchange.body)
+                .with_origin(exchange.operation_id, exchange.attempts),
+        )
+    }
+
+    /// Sends the request and returns a 2xx body as UTF-8 text.
+    pub async fn send_text(&self, request: Request) -> Result<Response<String>, Error> {
+        let bytes = self.send_bytes(request).await?;
+        let text = bytes.text()?;
+        Ok(bytes.map(|_| text))
     }
 
     /// The one place a request is sent, inside a `tracing` span that records the
@@ -515,9 +533,9 @@ impl ApiClient {
                 .headers(inner.ambient.clone())
                 .headers(request.headers.clone())
                 .header(AUTHORIZATION, authorization.header.clone());
-            if let Some(body) = &request.json_body {
+            if let Some((content_type, body)) = &request.body {
                 builder = builder
-                    .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                    .header(CONTENT_TYPE, content_type.clone())
                     .body(body.clone());
             }
             span.record("attempt", attempt);
@@ -567,6 +585,7 @@ impl ApiClient {
             self.notice_deprecation(&request, &headers);
             if status.is_success() {
                 return Ok(Exchange {
+                    operation_id: request.operation_id,
                     status,
                     headers,
                     body,

@@ -99,7 +99,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Decode(e) => Some(&e.source),
+            Error::Decode(e) => Some(&*e.source),
             Error::Transport(e) => Some(&e.source),
             _ => None,
         }
@@ -200,7 +200,7 @@ pub struct DecodeError {
     status: StatusCode,
     headers: HeaderMap,
     raw_body: Bytes,
-    source: serde_json::Error,
+    source: Box<dyn std::error::Error + Send + Sync>,
     attempts: u32,
 }
 
@@ -211,7 +211,7 @@ impl DecodeError {
         status: StatusCode,
         headers: HeaderMap,
         raw_body: Bytes,
-        source: serde_json::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     ) -> Self {
         Self {
             operation_id,
@@ -253,9 +253,9 @@ impl DecodeError {
         self.attempts
     }
 
-    /// The decoder's error: line, column and what was expected.
-    pub fn source_error(&self) -> &serde_json::Error {
-        &self.source
+    /// The decoder's error: for JSON, line, column and what was expected.
+    pub fn source_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.source
     }
 }
 

@@ -38,3 +38,6 @@ pub use wait::{WaitError, WaitOptions, poll_until};
 /// Re-exported so that callers can name header maps and status codes without adding
 /// `http` to their own dependencies.
 pub use http::{HeaderMap, Method, StatusCode};
+
+/// Re-exported: the type of binary bodies.
+pub use bytes::Bytes;

@@ -21,7 +21,8 @@ pub struct Request {
     pub(crate) path: String,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) headers: HeaderMap,
-    pub(crate) json_body: Option<Bytes>,
+    /// The body and its `Content-Type`.
+    pub(crate) body: Option<(HeaderValue, Bytes)>,
     pub(crate) timeout: Option<Duration>,
 }
 
@@ -42,7 +43,7 @@ impl Request {
             path,
             query: Vec::new(),
             headers: HeaderMap::new(),
-            json_body: None,
+            body: None,
             timeout: None,
         }
     }
@@ -58,6 +59,24 @@ impl Request {
     /// Adds a query parameter; `None` and empty arrays add nothing.
     pub fn query(&mut self, name: &str, value: &impl QueryValue) -> &mut Self {
         value.append_to(name, &mut self.query);
+        self
+    }
+
+    /// Adds one `name=a,b,c` pair for an array that is not exploded (`explode: false`;
+    /// `separator` is `" "` or `"|"` for the space- and pipe-delimited styles). Nothing is
+    /// added for `None` or an empty array.
+    pub fn query_joined(
+        &mut self,
+        name: &str,
+        value: &impl QueryValue,
+        separator: &str,
+    ) -> &mut Self {
+        let mut pairs = Vec::new();
+        value.append_to(name, &mut pairs);
+        if !pairs.is_empty() {
+            let values: Vec<String> = pairs.into_iter().map(|(_, v)| v).collect();
+            self.query.push((name.to_owned(), values.join(separator)));
+        }
         self
     }
 
@@ -108,8 +127,74 @@ impl Request {
                 self.operation_id
             ))
         })?;
-        self.json_body = Some(Bytes::from(bytes));
+        self.body = Some((
+            HeaderValue::from_static("application/json"),
+            Bytes::from(bytes),
+        ));
         Ok(self)
+    }
+
+    /// Sets a `application/x-www-form-urlencoded` body from a struct or map whose fields
+    /// are scalars or arrays of scalars (an array repeats its field, as OpenAPI's default
+    /// form style does); `None` fields are left out. Nested objects cannot be expressed
+    /// in a form and are refused.
+    pub fn form(&mut self, body: &impl Serialize) -> Result<&mut Self, Error> {
+        let refuse = |why: String| {
+            Error::InvalidRequest(format!(
+                "the form body of `{}` cannot be encoded: {why}",
+                self.operation_id
+            ))
+        };
+        let value = serde_json::to_value(body).map_err(|e| refuse(e.to_string()))?;
+        let serde_json::Value::Object(fields) = value else {
+            return Err(refuse("it is not an object".to_owned()));
+        };
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        // Sorted by name: serde_json's map keeps insertion order or not depending on
+        // features other crates enable, and the body must not depend on that.
+        let mut fields: Vec<(&String, &serde_json::Value)> = fields.iter().collect();
+        fields.sort_by_key(|(name, _)| *name);
+        for (name, value) in fields {
+            let values = match value {
+                serde_json::Value::Array(items) => items.iter().collect(),
+                single => vec![single],
+            };
+            for value in values {
+                match value {
+                    serde_json::Value::Null => {}
+                    serde_json::Value::String(s) => {
+                        form.append_pair(name, s);
+                    }
+                    serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {
+                        form.append_pair(name, &value.to_string());
+                    }
+                    _ => {
+                        return Err(refuse(format!(
+                            "field `{name}` is a nested object or array"
+                        )));
+                    }
+                }
+            }
+        }
+        let text = form.finish();
+        self.body = Some((
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+            Bytes::from(text),
+        ));
+        Ok(self)
+    }
+
+    /// Sets a text or binary body sent as it is, with the document's media type.
+    pub fn raw(&mut self, content_type: &'static str, body: impl Into<Bytes>) -> &mut Self {
+        self.body = Some((HeaderValue::from_static(content_type), body.into()));
+        self
+    }
+
+    /// Asks for a media type other than JSON (`Accept`).
+    pub fn accept(&mut self, media_type: &'static str) -> &mut Self {
+        self.headers
+            .insert(http::header::ACCEPT, HeaderValue::from_static(media_type));
+        self
     }
 
     /// The operationId this request belongs to.
@@ -145,6 +230,33 @@ mod tests {
     }
 
     #[test]
+    fn bodies_carry_their_media_type() {
+        #[derive(Serialize)]
+        struct Login<'a> {
+            user: &'a str,
+            remember: bool,
+        }
+        let mut request = Request::new(Method::POST, "op", "/x", "/x".to_owned());
+        request
+            .form(&Login {
+                user: "a b&c",
+                remember: true,
+            })
+            .unwrap();
+        let (content_type, body) = request.body.clone().unwrap();
+        assert_eq!(content_type, "application/x-www-form-urlencoded");
+        assert_eq!(body, "remember=true&user=a+b%26c");
+        request.raw("text/csv", "a,b\n").accept("text/csv");
+        assert_eq!(request.body.as_ref().unwrap().0, "text/csv");
+        assert_eq!(request.headers["accept"], "text/csv");
+        let nested = serde_json::json!({"a": {"b": 1}});
+        assert!(request.form(&nested).is_err());
+        let arrays = serde_json::json!({"tags": ["x", "y z"], "gone": null, "n": 2});
+        request.form(&arrays).unwrap();
+        assert_eq!(request.body.as_ref().unwrap().1, "n=2&tags=x&tags=y+z");
+    }
+
+    #[test]
     fn caller_chosen_keys() {
         let mut request = Request::new(Method::GET, "op", "/x", "/x".to_owned());
         let filters = [
@@ -165,6 +277,18 @@ mod tests {
                 ("filter[first_name]", "Daniel"),
                 ("filter[tier]", "gold"),
                 ("loyalty_id", "7")
+            ]
+        );
+        let mut request = Request::new(Method::GET, "op", "/x", "/x".to_owned());
+        request
+            .query_joined("ids", &vec!["a", "b c"], ",")
+            .query_joined("none", &Vec::<String>::new(), ",")
+            .query_joined("tags", &Some(vec![1, 2]), "|");
+        assert_eq!(
+            request.query_pairs(),
+            [
+                ("ids".to_owned(), "a,b c".to_owned()),
+                ("tags".to_owned(), "1|2".to_owned())
             ]
         );
     }

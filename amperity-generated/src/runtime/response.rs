@@ -2,7 +2,11 @@
 
 use std::ops::Deref;
 
+use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
+use serde::de::DeserializeOwned;
+
+use crate::runtime::{DecodeError, Error};
 
 /// A success response: the decoded body plus the status and headers it came with.
 ///
@@ -14,6 +18,9 @@ pub struct Response<T> {
     status: StatusCode,
     headers: HeaderMap,
     body: T,
+    /// The operation and attempt count, for decode errors raised later.
+    operation_id: &'static str,
+    attempts: u32,
 }
 
 impl<T> Response<T> {
@@ -23,6 +30,25 @@ impl<T> Response<T> {
             status,
             headers,
             body,
+            operation_id: "",
+            attempts: 1,
+        }
+    }
+
+    pub(crate) fn with_origin(mut self, operation_id: &'static str, attempts: u32) -> Self {
+        self.operation_id = operation_id;
+        self.attempts = attempts;
+        self
+    }
+
+    /// The same response with its body transformed.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response {
+            status: self.status,
+            headers: self.headers,
+            body: f(self.body),
+            operation_id: self.operation_id,
+            attempts: self.attempts,
         }
     }
 
@@ -54,6 +80,31 @@ impl<T> Response<T> {
     /// Splits the response into status, headers and body.
     pub fn into_parts(self) -> (StatusCode, HeaderMap, T) {
         (self.status, self.headers, self.body)
+    }
+}
+
+impl Response<Bytes> {
+    /// Decodes the body as JSON; a mismatch is an [`Error::Decode`] that keeps the body.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_json::from_slice(&self.body).map_err(|e| self.decode_error(Box::new(e)))
+    }
+
+    /// The body as UTF-8 text; invalid UTF-8 is an [`Error::Decode`].
+    pub fn text(&self) -> Result<String, Error> {
+        String::from_utf8(self.body.to_vec()).map_err(|e| self.decode_error(Box::new(e)))
+    }
+
+    fn decode_error(&self, source: Box<dyn std::error::Error + Send + Sync>) -> Error {
+        Error::Decode(Box::new(
+            DecodeError::new(
+                self.operation_id,
+                self.status,
+                self.headers.clone(),
+                self.body.clone(),
+                source,
+            )
+            .with_attempts(self.attempts),
+        ))
     }
 }
 

@@ -15,11 +15,11 @@ const COMMAND: &str = "cargo test (Swagger 2.0 fixtures)";
 
 /// Fixtures that convert but that lowering refuses today, with the error a user sees.
 const REFUSED: &[(&str, ErrorKind, &str, &str)] = &[(
-    "form_data.yaml",
+    "multipart.yaml",
     ErrorKind::Unsupported,
-    // The first formData parameter of the first form operation, in the 2.0 document.
-    "/paths/~1segments/post/parameters/0",
-    "request bodies other than JSON are not supported yet",
+    // The first formData parameter of the multipart operation, in the 2.0 document.
+    "/paths/~1uploads/post/parameters/0",
+    "multipart bodies are not supported yet",
 )];
 
 fn generating() -> Vec<Fixture> {
@@ -56,8 +56,8 @@ fn swagger2_fixtures_compile_without_warnings() {
     compile_without_warnings("swagger2-fixtures", COMMAND, &generating());
 }
 
-/// Lowering refuses form bodies; the error names the 2.0 document's formData parameter,
-/// not the `requestBody` the conversion made of it.
+/// Lowering refuses multipart bodies; the error names the 2.0 document's formData
+/// parameter, not the `requestBody` the conversion made of it.
 #[test]
 fn refused_fixtures_fail_with_a_pointer_into_the_2_0_document() {
     for (file, kind, pointer, message) in REFUSED {
