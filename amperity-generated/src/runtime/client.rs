@@ -56,6 +56,10 @@ const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// seconds; none documented takes minutes.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Default cap on a response body. A page of 1000 audit events is well under 1 MiB; a
+/// body hundreds of times that is a misbehaving server or proxy, not data.
+const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
+
 /// Called once per operation the first time the server marks it deprecated.
 type DeprecationCallback = Arc<dyn Fn(&DeprecationNotice) + Send + Sync>;
 
@@ -83,6 +87,7 @@ pub struct ClientBuilder<A: Api> {
     http: Option<reqwest::Client>,
     connect_timeout: Duration,
     timeout: Duration,
+    max_response_bytes: usize,
     limiting: Limiting,
     retry: RetryPolicy,
     on_deprecation: Option<DeprecationCallback>,
@@ -100,6 +105,7 @@ impl<A: Api> Default for ClientBuilder<A> {
             http: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             limiting: Limiting::Default,
             retry: RetryPolicy::default(),
             on_deprecation: None,
@@ -199,6 +205,13 @@ impl<A: Api> ClientBuilder<A> {
     /// request builder's `.timeout(..)` overrides it for one call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// The largest response body accepted, in bytes (default 32 MiB); a larger one ends
+    /// the call with [`Error::ResponseTooLarge`] without being read into memory.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
         self
     }
 
@@ -324,6 +337,7 @@ impl<A: Api> ClientBuilder<A> {
                 limiter,
                 retry: self.retry,
                 timeout: self.timeout,
+                max_response_bytes: self.max_response_bytes,
                 tenant: self.tenant,
                 api_version: self.api_version.as_ref().to_owned(),
                 warned: Mutex::new(BTreeSet::new()),
@@ -407,6 +421,7 @@ struct Inner {
     limiter: Option<RateLimiter>,
     retry: RetryPolicy,
     timeout: Duration,
+    max_response_bytes: usize,
     tenant: Option<String>,
     api_version: String,
     /// Operations already reported as deprecated.
@@ -427,6 +442,26 @@ impl fmt::Debug for ApiClient {
             .field("retry", &self.inner.retry)
             .finish_non_exhaustive()
     }
+}
+
+/// Reads a body, or gives `None` as soon as it is known to exceed `limit` bytes (from
+/// `Content-Length`, or while reading), so a huge or endless body never fills memory.
+async fn read_capped(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Option<Bytes>, reqwest::Error> {
+    let announced = response.content_length().unwrap_or(0);
+    if announced > limit as u64 {
+        return Ok(None);
+    }
+    let mut body = bytes::BytesMut::with_capacity(announced as usize);
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body.freeze()))
 }
 
 /// A complete answer with a 2xx status.
@@ -544,7 +579,18 @@ impl ApiClient {
                 Ok(response) => {
                     let status = response.status();
                     let headers = response.headers().clone();
-                    response.bytes().await.map(|body| (status, headers, body))
+                    match read_capped(response, inner.max_response_bytes).await {
+                        Ok(Some(body)) => Ok((status, headers, body)),
+                        Ok(None) => {
+                            // Not retried: the same request would bring the same body.
+                            return Err(Error::ResponseTooLarge(format!(
+                                "{}: HTTP {status} with a body over the limit of {} bytes \
+                                 (`ClientBuilder::max_response_bytes` raises it)",
+                                request.operation_id, inner.max_response_bytes
+                            )));
+                        }
+                        Err(e) => Err(e),
+                    }
                 }
                 Err(e) => Err(e),
             };
@@ -552,8 +598,13 @@ impl ApiClient {
             let (status, headers, body) = match outcome {
                 Ok(answer) => answer,
                 Err(e) => {
-                    let retryable =
-                        e.is_timeout() || e.is_connect() || e.is_request() || e.is_body();
+                    // A body cut off mid-way surfaces from reqwest as a decode error: it is a
+                    // broken connection, not a bad document (JSON is decoded here, later).
+                    let retryable = e.is_timeout()
+                        || e.is_connect()
+                        || e.is_request()
+                        || e.is_body()
+                        || e.is_decode();
                     let decision = if retryable {
                         inner.retry.decide(
                             attempt,

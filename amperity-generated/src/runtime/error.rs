@@ -25,6 +25,9 @@ pub enum Error {
     /// No access token could be obtained (OAuth2 client credentials refused, token
     /// endpoint unreachable). Never carries the client secret.
     Auth(Box<AuthError>),
+    /// The response body was larger than the client's limit
+    /// (`ClientBuilder::max_response_bytes`); it was not read to the end.
+    ResponseTooLarge(String),
     /// The server broke the pagination rules (it handed out the same `next_token`
     /// twice); the stream stopped instead of looping.
     Pagination(String),
@@ -43,6 +46,7 @@ impl Error {
             Error::Decode(e) => Some(e.status),
             Error::Auth(e) => e.status,
             Error::Transport(_)
+            | Error::ResponseTooLarge(_)
             | Error::Pagination(_)
             | Error::InvalidRequest(_)
             | Error::Config(_) => None,
@@ -90,6 +94,7 @@ impl fmt::Display for Error {
             Error::Transport(e) => fmt::Display::fmt(e, f),
             Error::Auth(e) => fmt::Display::fmt(e, f),
             Error::Pagination(m) => write!(f, "pagination failed: {m}"),
+            Error::ResponseTooLarge(m) => write!(f, "response too large: {m}"),
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
             Error::Config(m) => write!(f, "invalid client configuration: {m}"),
         }

@@ -78,13 +78,20 @@ impl RateLimiter {
         self.gate.limit
     }
 
-    /// Waits until a request may start, and returns how long that took.
+    /// Waits until a request may start, and returns how long it waited (zero when it
+    /// did not have to).
     pub async fn acquire(&self) -> Duration {
+        let Err(mut wait) = self.gate.decide() else {
+            return Duration::ZERO;
+        };
         let started = std::time::Instant::now();
-        while let Err(wait) = self.gate.decide() {
+        loop {
             tokio::time::sleep(wait).await;
+            match self.gate.decide() {
+                Ok(()) => return started.elapsed(),
+                Err(again) => wait = again,
+            }
         }
-        started.elapsed()
     }
 
     /// Makes every request on this limiter wait `delay` from now (the shared back-off

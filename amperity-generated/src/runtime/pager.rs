@@ -180,6 +180,8 @@ where
             if let Some(item) = this.current.next() {
                 return Poll::Ready(Some(Ok(item)));
             }
+            // Free the used-up page before the next one arrives: at most one page is held.
+            this.current = Vec::new().into_iter();
             match ready!(Pin::new(&mut this.pages).poll_next(cx)) {
                 Some(Ok(page)) => this.current = page.into_inner().into_items().into_iter(),
                 Some(Err(e)) => return Poll::Ready(Some(Err(e))),

@@ -4,6 +4,7 @@ mod broken;
 mod client;
 mod diff;
 mod drift;
+mod faults;
 mod features;
 mod fixtures;
 mod profile;
