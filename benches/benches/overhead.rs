@@ -9,15 +9,24 @@
 //!   `async fn` (baseline).
 //!
 //! After criterion's own report, a table gives each subject's time as a ratio to its
-//! baseline, from the estimates criterion saved in this run. Criterion's usual options
-//! apply, e.g. `cargo bench -p amperity-benches --bench overhead -- --warm-up-time 1
-//! --measurement-time 2` for a short run.
+//! baseline, from the estimates criterion saved in this run. Criterion measures one
+//! function after the other, so on a machine shared with other work a change of load
+//! between the two shows up in that ratio; a second table therefore measures each pair
+//! interleaved (rounds of baseline and subject calls in ABBA order) and reports the median
+//! of the per-round ratios, which such drift does not move.
+//!
+//! Criterion's usual options apply, e.g. `cargo bench -p amperity-benches --bench overhead
+//! -- --warm-up-time 1 --measurement-time 2` for a short run; `OVERHEAD_ROUNDS` (default
+//! 40) sets the rounds of the interleaved check.
 
+use std::future::Future;
+use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
-use amperity_benches::{client_for, server};
+use amperity_benches::{client_for, env_or, server};
+use amperity_generated::control_plane::Client;
 use amperity_generated::runtime::{RateLimit, RateLimiter};
 use criterion::Criterion;
 
@@ -30,6 +39,10 @@ const PAIRS: [(&str, &str, &str); 2] = [
     ("acquire", "empty_async_fn", "acquire_never_waits"),
 ];
 
+/// Calls per side in one round of the interleaved check.
+const REQUESTS_PER_ROUND: u32 = 200;
+const ACQUIRES_PER_ROUND: u32 = 100_000;
+
 fn main() {
     let run_started = SystemTime::now();
     let mut criterion = Criterion::default().configure_from_args();
@@ -38,15 +51,49 @@ fn main() {
         .enable_all()
         .build()
         .expect("the client's runtime");
+    let (unlimited, limited) = clients(&runtime);
+    let limiter = RateLimiter::new(NEVER_WAITS).expect("a limiter");
 
-    requests(&mut criterion, &runtime);
-    acquire(&mut criterion, &runtime);
+    let (group, baseline, subject) = PAIRS[0];
+    let mut requests = criterion.benchmark_group(group);
+    requests.bench_function(baseline, |b| {
+        b.to_async(&runtime)
+            .iter(|| async { unlimited.list_segment().send().await.expect("a page") });
+    });
+    requests.bench_function(subject, |b| {
+        b.to_async(&runtime)
+            .iter(|| async { limited.list_segment().send().await.expect("a page") });
+    });
+    requests.finish();
+
+    let (group, baseline, subject) = PAIRS[1];
+    let mut acquire = criterion.benchmark_group(group);
+    acquire.bench_function(baseline, |b| b.to_async(&runtime).iter(empty));
+    acquire.bench_function(subject, |b| b.to_async(&runtime).iter(|| limiter.acquire()));
+    acquire.finish();
 
     criterion.final_summary();
     report_ratios(run_started);
+
+    // Not in criterion's `--test` (run each once) and `--list` modes.
+    if std::env::args().any(|a| a == "--test" || a == "--list") {
+        return;
+    }
+    let rounds = env_or("OVERHEAD_ROUNDS", 40);
+    let requests = runtime.block_on(interleaved(
+        rounds,
+        REQUESTS_PER_ROUND,
+        || async { unlimited.list_segment().send().await.expect("a page") },
+        || async { limited.list_segment().send().await.expect("a page") },
+    ));
+    let acquires = runtime.block_on(interleaved(rounds, ACQUIRES_PER_ROUND, empty, || {
+        limiter.acquire()
+    }));
+    report_interleaved(rounds, [requests, acquires]);
 }
 
-fn requests(criterion: &mut Criterion, runtime: &tokio::runtime::Runtime) {
+/// The two clients of the `list_segment` group, each with its connection already open.
+fn clients(runtime: &tokio::runtime::Runtime) -> (Client, Client) {
     let addr = server::spawn(Arc::new(|parts| {
         if parts.uri.path() != "/api/segments" {
             return server::not_found(parts);
@@ -58,7 +105,6 @@ fn requests(criterion: &mut Criterion, runtime: &tokio::runtime::Runtime) {
         .rate_limit(NEVER_WAITS)
         .build()
         .expect("a client");
-    // Open each client's connection before measuring.
     runtime.block_on(async {
         for client in [&unlimited, &limited] {
             client
@@ -68,31 +114,98 @@ fn requests(criterion: &mut Criterion, runtime: &tokio::runtime::Runtime) {
                 .expect("the loopback server answers");
         }
     });
-
-    let (group_name, baseline, subject) = PAIRS[0];
-    let mut group = criterion.benchmark_group(group_name);
-    group.bench_function(baseline, |b| {
-        b.to_async(runtime)
-            .iter(|| async { unlimited.list_segment().send().await.expect("a page") });
-    });
-    group.bench_function(subject, |b| {
-        b.to_async(runtime)
-            .iter(|| async { limited.list_segment().send().await.expect("a page") });
-    });
-    group.finish();
+    (unlimited, limited)
 }
 
 /// The baseline of the `acquire` micro-benchmark: the cost of creating and awaiting a
 /// future that does nothing.
 async fn empty() {}
 
-fn acquire(criterion: &mut Criterion, runtime: &tokio::runtime::Runtime) {
-    let limiter = RateLimiter::new(NEVER_WAITS).expect("a limiter");
-    let (group_name, baseline, subject) = PAIRS[1];
-    let mut group = criterion.benchmark_group(group_name);
-    group.bench_function(baseline, |b| b.to_async(runtime).iter(empty));
-    group.bench_function(subject, |b| b.to_async(runtime).iter(|| limiter.acquire()));
-    group.finish();
+/// Per-call times of an interleaved pair: the median over rounds of each side's mean,
+/// and the median and quartiles of the per-round ratios (subject / baseline).
+struct Interleaved {
+    /// Nanoseconds per call.
+    baseline: f64,
+    /// Nanoseconds per call.
+    subject: f64,
+    ratio: f64,
+    ratio_low: f64,
+    ratio_high: f64,
+}
+
+/// Runs `rounds` rounds of `calls` baseline calls and `calls` subject calls, in ABBA order
+/// (baseline first in even rounds, subject first in odd ones, so that neither side always
+/// runs in the other's wake), and compares the two round by round.
+async fn interleaved<A, FA, B, FB>(
+    rounds: usize,
+    calls: u32,
+    mut baseline: A,
+    mut subject: B,
+) -> Interleaved
+where
+    A: FnMut() -> FA,
+    FA: Future,
+    B: FnMut() -> FB,
+    FB: Future,
+{
+    /// Nanoseconds per call (as a float: an empty call takes about one).
+    async fn per_call<F: Future>(calls: u32, mut call: impl FnMut() -> F) -> f64 {
+        let started = Instant::now();
+        for _ in 0..calls {
+            black_box(call().await);
+        }
+        started.elapsed().as_secs_f64() * 1e9 / f64::from(calls)
+    }
+    let rounds = rounds.max(1);
+    let mut base_times = Vec::with_capacity(rounds);
+    let mut subj_times = Vec::with_capacity(rounds);
+    let mut ratios = Vec::with_capacity(rounds);
+    for round in 0..rounds {
+        let (b, s) = if round % 2 == 0 {
+            let b = per_call(calls, &mut baseline).await;
+            (b, per_call(calls, &mut subject).await)
+        } else {
+            let s = per_call(calls, &mut subject).await;
+            (per_call(calls, &mut baseline).await, s)
+        };
+        base_times.push(b);
+        subj_times.push(s);
+        ratios.push(s / b.max(1e-3));
+    }
+    base_times.sort_by(f64::total_cmp);
+    subj_times.sort_by(f64::total_cmp);
+    ratios.sort_by(f64::total_cmp);
+    let quartile = |q: usize| ratios[(ratios.len() - 1) * q / 4];
+    Interleaved {
+        baseline: base_times[rounds / 2],
+        subject: subj_times[rounds / 2],
+        ratio: quartile(2),
+        ratio_low: quartile(1),
+        ratio_high: quartile(3),
+    }
+}
+
+fn report_interleaved(rounds: usize, results: [Interleaved; 2]) {
+    println!();
+    println!(
+        "### Limiter overhead, interleaved ({rounds} rounds; median time per call; \
+         ratio = median of the per-round ratios subject / baseline, with quartiles)"
+    );
+    println!();
+    println!("| group | baseline | subject | ratio (quartiles) | difference |");
+    println!("|---|---:|---:|---:|---:|");
+    for ((group, baseline, subject), r) in PAIRS.into_iter().zip(results) {
+        let (b, s) = (r.baseline, r.subject);
+        println!(
+            "| {group} | {baseline}: {} | {subject}: {} | {:.3} ({:.3} – {:.3}) | {} |",
+            fmt_ns(b),
+            fmt_ns(s),
+            r.ratio,
+            r.ratio_low,
+            r.ratio_high,
+            fmt_ns(s - b),
+        );
+    }
 }
 
 /// Prints each subject's time per call as a ratio to its baseline's, from the
