@@ -17,7 +17,7 @@
 //!
 //! Criterion's usual options apply, e.g. `cargo bench -p amperity-benches --bench overhead
 //! -- --warm-up-time 1 --measurement-time 2` for a short run; `OVERHEAD_ROUNDS` (default
-//! 40) sets the rounds of the interleaved check.
+//! 100) sets the rounds of the interleaved check.
 
 use std::future::Future;
 use std::hint::black_box;
@@ -79,7 +79,7 @@ fn main() {
     if std::env::args().any(|a| a == "--test" || a == "--list") {
         return;
     }
-    let rounds = env_or("OVERHEAD_ROUNDS", 40);
+    let rounds = env_or("OVERHEAD_ROUNDS", 100);
     let requests = runtime.block_on(interleaved(
         rounds,
         REQUESTS_PER_ROUND,
