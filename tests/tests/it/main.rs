@@ -2,6 +2,7 @@
 
 mod broken;
 mod client;
+mod contract;
 mod diff;
 mod drift;
 mod faults;
