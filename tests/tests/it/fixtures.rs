@@ -101,14 +101,25 @@ fn hazard_fixtures_snapshot() {
 /// Generates one crate holding every fixture (and the runtime, as `cargo xtask generate`
 /// does), then runs clippy and rustdoc on it with warnings denied. This is also the
 /// proof that a standalone crate compiles on its own.
+///
+/// Then `tests/fixtures/behaviour/hazards.rs` runs inside that crate: the glue for
+/// unions, non-JSON bodies, distinct outcomes and unusual parameters, on the wire.
 #[test]
 fn hazard_fixtures_compile_without_warnings() {
-    compile_without_warnings("hazard-fixtures", HAZARD_COMMAND, &fixtures("hazards"));
+    let dir = compile_without_warnings("hazard-fixtures", HAZARD_COMMAND, &fixtures("hazards"));
+    let behaviour = root().join("tests/fixtures/behaviour/hazards.rs");
+    fs::create_dir_all(dir.join("tests")).expect("tests dir");
+    fs::copy(&behaviour, dir.join("tests/behaviour.rs")).expect("behaviour test copied");
+    cargo_in(&dir, &["test", "--quiet", "--test", "behaviour"]);
 }
 
 /// Generates the crate `crate_name` holding every fixture of `fixtures` (and the runtime),
 /// then runs clippy and rustdoc on it with warnings denied.
-pub(crate) fn compile_without_warnings(crate_name: &str, command: &str, fixtures: &[Fixture]) {
+pub(crate) fn compile_without_warnings(
+    crate_name: &str,
+    command: &str,
+    fixtures: &[Fixture],
+) -> std::path::PathBuf {
     let mut files =
         amperity_codegen::generate_crate(&standalone(crate_name, command), &inputs(fixtures))
             .unwrap_or_else(|e| panic!("{e}"))
@@ -117,28 +128,34 @@ pub(crate) fn compile_without_warnings(crate_name: &str, command: &str, fixtures
     let dir = scratch_dir(crate_name);
     xtask::regen::write_crate(&dir, &files).expect("written");
     fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).expect("lock file copied");
-    // A target directory shared by every crate the tests build themselves, so the
-    // dependencies build once: the outer `cargo test` may hold the workspace's lock.
-    let target = nested_target();
+    cargo_in(
+        &dir,
+        &["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"],
+    );
+    cargo_in(&dir, &["doc", "--quiet", "--no-deps"]);
+    dir
+}
+
+/// Runs cargo in a generated crate, in a target directory shared by every crate the
+/// tests build themselves (so the dependencies build once; the outer `cargo test` may
+/// hold the workspace's lock), with rustdoc warnings denied.
+fn cargo_in(dir: &Path, args: &[&str]) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let run = |args: &[&str]| {
-        let output = Command::new(&cargo)
-            .args(args)
-            .current_dir(&dir)
-            .env("CARGO_TARGET_DIR", &target)
-            .env("RUSTDOCFLAGS", "-D warnings")
-            .output()
-            .expect("cargo runs");
-        assert!(
-            output.status.success(),
-            "`cargo {}` failed on the generated fixtures in {}:\n{}",
-            args.join(" "),
-            dir.display(),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    };
-    run(&["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"]);
-    run(&["doc", "--quiet", "--no-deps"]);
+    let output = Command::new(&cargo)
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", nested_target())
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "`cargo {}` failed on the generated fixtures in {}:\n{}\n{}",
+        args.join(" "),
+        dir.display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 /// `cargo xtask generate` writes a crate that carries everything it needs: its own
