@@ -65,7 +65,7 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) api_version: Option<ApiVersion>,
 }
 
-impl Lowerer<'_> {
+impl<'a> Lowerer<'a> {
     pub(crate) fn error(&self, kind: ErrorKind, at: &Pointer, message: impl Into<String>) -> Error {
         self.report.error(kind, at, message)
     }
@@ -172,6 +172,42 @@ impl Lowerer<'_> {
             .get(key)
             .map(|rust| TypeRef::Named(rust.clone()))
             .ok_or_else(|| self.dangling(reference, at))
+    }
+
+    /// Follows `$ref`s into `#/components/<section>/`, chains included, to the item, and
+    /// returns it with the pointer of the object that holds it. A chain that comes back
+    /// to a component it passed is an error at the `$ref` that closes the circle.
+    pub(crate) fn follow<T>(
+        &self,
+        item: &'a ReferenceOr<T>,
+        section: &str,
+        table: impl Fn(&'a openapiv3::Components) -> &'a indexmap::IndexMap<String, ReferenceOr<T>>,
+        at: &Pointer,
+    ) -> Result<(&'a T, Pointer)> {
+        let mut current = item;
+        let mut here = at.clone();
+        let mut passed = std::collections::BTreeSet::new();
+        loop {
+            let reference = match current {
+                ReferenceOr::Item(item) => return Ok((item, here)),
+                ReferenceOr::Reference { reference } => reference,
+            };
+            let key = self.local_ref(reference, section, &here)?;
+            if !passed.insert(key) {
+                return Err(self.error(
+                    ErrorKind::BadReference,
+                    &here.join("$ref"),
+                    format!("$ref {reference:?} closes a circle of references that never reaches a definition"),
+                ));
+            }
+            let spec: &'a OpenAPI = self.spec;
+            current = spec
+                .components
+                .as_ref()
+                .and_then(|c| table(c).get(key))
+                .ok_or_else(|| self.dangling(reference, &here))?;
+            here = Pointer::root().join("components").join(section).join(key);
+        }
     }
 
     /// Checks that `reference` is `#/components/<section>/<name>` and returns `<name>`.

@@ -24,7 +24,7 @@ const BUILDER_MEMBERS: &[&str] = &["send", "new", "client", "timeout", "pages", 
 const TENANT_HEADER: &str = "amperity-tenant";
 const API_VERSION_HEADER: &str = "api-version";
 
-impl Lowerer<'_> {
+impl<'a> Lowerer<'a> {
     pub(crate) fn lower_operations(&mut self) -> Result<Vec<Operation>> {
         let spec = self.spec;
         let mut method_names = NameSet::reserving(CLIENT_METHODS);
@@ -93,8 +93,8 @@ impl Lowerer<'_> {
         builder: String,
         method: &str,
         path: &str,
-        item: &PathItem,
-        op: &openapiv3::Operation,
+        item: &'a PathItem,
+        op: &'a openapiv3::Operation,
         at: &Pointer,
     ) -> Result<Operation> {
         let params = self.lower_params(&builder, path, item, op, at)?;
@@ -127,8 +127,8 @@ impl Lowerer<'_> {
         &mut self,
         builder: &str,
         path: &str,
-        item: &PathItem,
-        op: &openapiv3::Operation,
+        item: &'a PathItem,
+        op: &'a openapiv3::Operation,
         at: &Pointer,
     ) -> Result<Vec<Param>> {
         let path_at = Pointer::from_escaped(at.as_str().rsplit_once('/').map_or("", |(p, _)| p));
@@ -289,29 +289,13 @@ impl Lowerer<'_> {
         Ok(params)
     }
 
-    fn resolve_param<'p>(
+    fn resolve_param(
         &self,
-        param: &'p ReferenceOr<Parameter>,
+        param: &'a ReferenceOr<Parameter>,
         at: &Pointer,
-    ) -> Result<&'p Parameter>
-    where
-        Self: 'p,
-    {
-        match param {
-            ReferenceOr::Item(p) => Ok(p),
-            ReferenceOr::Reference { reference } => {
-                let key = self.local_ref(reference, "parameters", at)?;
-                match self.spec.components.as_ref().and_then(|c| c.parameters.get(key)) {
-                    Some(ReferenceOr::Item(p)) => Ok(p),
-                    Some(ReferenceOr::Reference { .. }) => Err(self.error(
-                        ErrorKind::BadReference,
-                        &at.join("$ref"),
-                        format!("$ref {reference:?} leads to another $ref; chains of references are not supported"),
-                    )),
-                    None => Err(self.dangling(reference, at)),
-                }
-            }
-        }
+    ) -> Result<&'a Parameter> {
+        self.follow(param, "parameters", |c| &c.parameters, at)
+            .map(|(p, _)| p)
     }
 
     /// Records an ambient header (tenant, api-version) on the API and returns true, or
@@ -436,37 +420,10 @@ impl Lowerer<'_> {
     fn lower_body(
         &mut self,
         builder: &str,
-        body: &ReferenceOr<RequestBody>,
+        body: &'a ReferenceOr<RequestBody>,
         at: &Pointer,
     ) -> Result<Body> {
-        let (body, at) = match body {
-            ReferenceOr::Item(b) => (b, at.clone()),
-            ReferenceOr::Reference { reference } => {
-                let key = self.local_ref(reference, "requestBodies", at)?;
-                match self
-                    .spec
-                    .components
-                    .as_ref()
-                    .and_then(|c| c.request_bodies.get(key))
-                {
-                    Some(ReferenceOr::Item(b)) => (
-                        b,
-                        Pointer::root()
-                            .join("components")
-                            .join("requestBodies")
-                            .join(key),
-                    ),
-                    Some(_) => {
-                        return Err(self.error(
-                            ErrorKind::BadReference,
-                            &at.join("$ref"),
-                            "chains of references are not supported",
-                        ));
-                    }
-                    None => return Err(self.dangling(reference, at)),
-                }
-            }
-        };
+        let (body, at) = self.follow(body, "requestBodies", |c| &c.request_bodies, at)?;
         let (kind, content_type, media, media_at) = self
             .pick_media(&body.content, &at.join("content"))?
             .ok_or_else(|| {
@@ -496,7 +453,7 @@ impl Lowerer<'_> {
     fn lower_success(
         &mut self,
         builder: &str,
-        responses: &openapiv3::Responses,
+        responses: &'a openapiv3::Responses,
         at: &Pointer,
     ) -> Result<Success> {
         let mut statuses = Vec::new();
@@ -562,37 +519,12 @@ impl Lowerer<'_> {
         })
     }
 
-    fn resolve_response<'r>(
-        &'r self,
-        response: &'r ReferenceOr<Response>,
+    fn resolve_response(
+        &self,
+        response: &'a ReferenceOr<Response>,
         at: &Pointer,
-    ) -> Result<(&'r Response, Pointer)> {
-        match response {
-            ReferenceOr::Item(r) => Ok((r, at.clone())),
-            ReferenceOr::Reference { reference } => {
-                let key = self.local_ref(reference, "responses", at)?;
-                match self
-                    .spec
-                    .components
-                    .as_ref()
-                    .and_then(|c| c.responses.get(key))
-                {
-                    Some(ReferenceOr::Item(r)) => Ok((
-                        r,
-                        Pointer::root()
-                            .join("components")
-                            .join("responses")
-                            .join(key),
-                    )),
-                    Some(_) => Err(self.error(
-                        ErrorKind::BadReference,
-                        &at.join("$ref"),
-                        "chains of references are not supported",
-                    )),
-                    None => Err(self.dangling(reference, at)),
-                }
-            }
-        }
+    ) -> Result<(&'a Response, Pointer)> {
+        self.follow(response, "responses", |c| &c.responses, at)
     }
 
     /// The media type of a `content` map the client uses: JSON (`application/json`,
