@@ -17,6 +17,7 @@
 
 pub mod diff;
 mod error;
+mod graph;
 pub mod ir;
 mod load;
 mod lower;
