@@ -19,6 +19,10 @@ pub enum ErrorKind {
     Name,
     /// A construct the generator does not support yet.
     Unsupported,
+    /// The document exceeds one of the limits that keep the generator's time, memory and
+    /// stack bounded (size, nesting, number of values, length of a string; see
+    /// `amperity-codegen/src/limits.rs`).
+    Limit,
     /// The generator produced code that does not parse: a bug in the generator.
     Internal,
 }

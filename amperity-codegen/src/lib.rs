@@ -19,6 +19,7 @@ pub mod diff;
 mod error;
 mod graph;
 pub mod ir;
+pub mod limits;
 mod load;
 mod lower;
 mod names;
