@@ -6,6 +6,7 @@ mod diff;
 mod drift;
 mod features;
 mod fixtures;
+mod fuzz;
 mod profile;
 mod runtime;
 mod snapshots;
