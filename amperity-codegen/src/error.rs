@@ -19,6 +19,10 @@ pub enum ErrorKind {
     Name,
     /// A construct the generator does not support yet.
     Unsupported,
+    /// The document exceeds one of the limits that keep the generator's time, memory and
+    /// stack bounded (size, nesting, number of values, length of a string; see
+    /// `amperity-codegen/src/limits.rs`).
+    Limit,
     /// The generator produced code that does not parse: a bug in the generator.
     Internal,
 }
@@ -37,9 +41,41 @@ pub struct Error {
 }
 
 impl fmt::Display for Error {
+    /// One line, whatever the document holds: messages quote its values and pointers its
+    /// keys, and those may contain newlines or characters that reorder a terminal's text.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}#{}: {}", self.document, self.pointer, self.message)
+        write!(
+            f,
+            "{}#{}: {}",
+            OneLine(&self.document),
+            OneLine(&self.pointer),
+            OneLine(&self.message)
+        )
     }
+}
+
+/// Text with control characters, line and paragraph separators and text-direction
+/// controls written as escapes (`\n`, `\u{202e}`).
+struct OneLine<'a>(&'a str);
+
+impl fmt::Display for OneLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write as _;
+        for c in self.0.chars() {
+            if c.is_control() || is_invisible_break(c) {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                f.write_char(c)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Line and paragraph separators, and the characters that change the direction of text
+/// (which rustc refuses in comments and literals, CVE-2021-42574).
+pub(crate) fn is_invisible_break(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 impl std::error::Error for Error {}
@@ -107,6 +143,19 @@ impl Reporter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_are_one_line() {
+        let e = Reporter::new("a\nb.yaml").error(
+            ErrorKind::Parse,
+            &Pointer::root().join("x\ry"),
+            "unknown variant `\n`, \u{202e}reversed",
+        );
+        assert_eq!(
+            e.to_string(),
+            "a\\nb.yaml#/x\\ry: unknown variant `\\n`, \\u{202e}reversed"
+        );
+    }
 
     #[test]
     fn pointer_segments_are_escaped() {

@@ -21,7 +21,7 @@ pub struct Input {
 pub fn input(root: &Path, arg: &str) -> Result<Input> {
     let path = Path::new(arg);
     if path.is_file() {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {arg}"))?;
+        let bytes = spec::read_document(path).with_context(|| format!("cannot read {arg}"))?;
         // The path as given: two files may share a name (`old/openapi.json`).
         return Ok(Input {
             name: arg.to_owned(),

@@ -111,8 +111,8 @@ pub fn generate_standalone(
     name: &str,
     module: &str,
 ) -> Result<Outcome> {
-    let bytes =
-        fs::read(spec_path).with_context(|| format!("cannot read {}", spec_path.display()))?;
+    let bytes = spec::read_document(spec_path)
+        .with_context(|| format!("cannot read {}", spec_path.display()))?;
     let sha256 = spec::sha256_hex(&bytes);
     let document = spec_path
         .file_name()

@@ -299,6 +299,19 @@ fn fetch_into_cache_with(
     Ok(())
 }
 
+/// Reads a document from disk, but never more than one byte over
+/// [`MAX_DOCUMENT_BYTES`](amperity_codegen::limits::MAX_DOCUMENT_BYTES): a larger file is
+/// refused by the generator all the same (with its name), without being read whole first.
+pub fn read_document(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let limit = amperity_codegen::limits::MAX_DOCUMENT_BYTES as u64 + 1;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Lowercase hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use fmt::Write as _;

@@ -104,7 +104,7 @@ pub fn update_with(
     let new = match source {
         Source::File(path) => Input {
             name: path.display().to_string(),
-            bytes: std::fs::read(path)
+            bytes: spec::read_document(path)
                 .with_context(|| format!("cannot read {}", path.display()))?,
         },
         Source::Download => Input {

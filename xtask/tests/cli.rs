@@ -1,7 +1,8 @@
 //! The `xtask` binary itself: arguments and exit codes (0 no breaking changes, 1 breaking
 //! changes, 2 errors), as the USAGE text documents them.
 
-use std::path::PathBuf;
+use std::fs;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn root() -> PathBuf {
@@ -126,4 +127,93 @@ fn usage_documents_the_exit_codes() {
     }
     let out = xtask(&["fetch-spec", "--update"]);
     assert_eq!(code(&out), Some(2), "{}", stderr(&out));
+}
+
+/// A fresh, empty directory under cargo's per-test-target temp dir.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// `generate` with a broken or hostile document: exit status 2, one line on stderr that
+/// names the file, the JSON pointer and the problem, and nothing written.
+#[test]
+fn generate_exits_2_with_one_line_and_writes_nothing() {
+    let cases = [
+        (
+            "invalid_yaml.yaml",
+            "invalid_yaml.yaml#/info: invalid YAML: ",
+        ),
+        ("deep_nesting.json", "deep_nesting.json#/0/0/0/"),
+        (
+            "yaml_alias_bomb.yaml",
+            "yaml_alias_bomb.yaml#/x-lol5/0/4/6/7/2: YAML aliases expand too much",
+        ),
+        (
+            "allof_merge_bomb.yaml",
+            "allof_merge_bomb.yaml#/components/schemas/A11/allOf/0: with the references it copies",
+        ),
+        (
+            "circular_schema_alias.yaml",
+            "circular_schema_alias.yaml#/components/schemas/A/$ref: ",
+        ),
+        (
+            "duplicate_operation_id.yaml",
+            "duplicate_operation_id.yaml#/paths/~1b/get/operationId: ",
+        ),
+        ("non_utf8.json", "non_utf8.json#: the document is not UTF-8"),
+    ];
+    let out = scratch("generate-broken").join("client");
+    for (file, expected) in cases {
+        let spec = format!("tests/fixtures/broken/{file}");
+        let output = xtask(&[
+            "generate",
+            "--spec",
+            &spec,
+            "--out",
+            &out.display().to_string(),
+        ]);
+        let err = stderr(&output);
+        assert_eq!(code(&output), Some(2), "{file}: {err}");
+        assert_eq!(err.lines().count(), 1, "{file}: {err}");
+        assert!(
+            err.starts_with(&format!("error: {expected}")),
+            "{file}: {err}"
+        );
+        assert!(!out.exists(), "{file}: something was written");
+    }
+}
+
+/// A document over the size limit is refused (and read no further than the limit).
+#[test]
+fn generate_refuses_a_document_over_the_size_limit() {
+    let dir = scratch("generate-oversized");
+    let spec = dir.join("big.json");
+    let header = br#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}"#;
+    let mut bytes = header.to_vec();
+    bytes.resize(amperity_codegen::limits::MAX_DOCUMENT_BYTES + 1, b' ');
+    fs::write(&spec, &bytes).expect("written");
+    let out = dir.join("client");
+    let args = [
+        "generate",
+        "--spec",
+        &spec.display().to_string(),
+        "--out",
+        &out.display().to_string(),
+    ];
+    let output = xtask(&args);
+    assert_eq!(code(&output), Some(2), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output).trim_end(),
+        "error: big.json#: the document is larger than 16777216 bytes (16 MiB), the most accepted"
+    );
+    assert!(!out.exists());
+    // One byte less is read and generated.
+    bytes.truncate(amperity_codegen::limits::MAX_DOCUMENT_BYTES);
+    fs::write(&spec, &bytes).expect("written");
+    let output = xtask(&args);
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    assert!(out.join("src/api/mod.rs").is_file());
 }

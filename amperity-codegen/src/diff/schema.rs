@@ -18,7 +18,7 @@ use crate::Result;
 use crate::error::{ErrorKind, Pointer};
 
 /// Deeper than any real document; only reached by pathological input.
-const MAX_DEPTH: usize = 64;
+const MAX_DEPTH: usize = crate::limits::MAX_DIFF_DEPTH;
 /// The cursor field whose arrival in an existing response is "adding pagination".
 pub(super) const NEXT_TOKEN: &str = "next_token";
 

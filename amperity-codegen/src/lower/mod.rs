@@ -18,7 +18,7 @@ use crate::names::{Case, Collision, Name, NameSet, escape};
 
 /// How deep schemas may nest inside one another before the document is refused; deeper
 /// documents are almost certainly hostile and would otherwise exhaust the stack.
-const MAX_DEPTH: usize = 64;
+const MAX_DEPTH: usize = crate::limits::MAX_LOWERING_DEPTH;
 
 /// Lowers a loaded document into the IR of module `module`. `document` names it in errors.
 pub fn lower(document: &str, module: &str, spec: &OpenAPI) -> Result<Api> {

@@ -37,6 +37,7 @@ pub fn inner_doc(text: &str) -> TokenStream {
 pub fn sanitize(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut fence: Option<String> = None;
+    let text = rustc_safe(text);
     let text = text.trim_end();
     for line in text.lines() {
         let trimmed = line.trim_start();
@@ -78,6 +79,25 @@ pub fn sanitize(text: &str) -> Vec<String> {
     out.into_iter()
         .map(|l| if l.is_empty() { l } else { format!(" {l}") })
         .collect()
+}
+
+/// rustc refuses a carriage return that does not end a line in a doc comment, and denies
+/// characters that change the direction of text (CVE-2021-42574): the first ends a line
+/// here, the others are written as escapes.
+fn rustc_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\r' => out.push('\n'),
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
+                out.extend(c.escape_unicode());
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn fence_marker(trimmed: &str) -> Option<&str> {
@@ -191,6 +211,14 @@ mod tests {
                 " ```",
                 " > **Note:** see [changelog](https://d.com/c.html) and \\[0\\].",
             ]
+        );
+    }
+
+    #[test]
+    fn keeps_what_rustc_refuses_out_of_doc_comments() {
+        assert_eq!(
+            sanitize("a\rb\r\nc \u{202e}d"),
+            [" a", " b", " c \\u{202e}d"]
         );
     }
 

@@ -8,6 +8,7 @@ mod drift;
 mod faults;
 mod features;
 mod fixtures;
+mod fuzz;
 mod profile;
 mod runtime;
 mod snapshots;

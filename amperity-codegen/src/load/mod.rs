@@ -5,12 +5,21 @@
 //! whose path is turned into a JSON pointer. A Swagger 2.0 document is converted to 3.0
 //! between the two steps (see `swagger2`), and errors in the converted value are reported
 //! at the places of the original.
+//!
+//! Both steps keep within [`crate::limits`]: the parser stops at the first limit crossed
+//! (`parse`), and the value is checked part by part, innermost first, before `openapiv3`
+//! reads it as a whole (`shape`), which keeps that read linear and its stack shallow.
 
 use openapiv3::OpenAPI;
 use serde_json::Value;
 
 use crate::error::{ErrorKind, Pointer, Reporter, Result};
+use crate::limits::MAX_DOCUMENT_BYTES;
 use crate::swagger2::{self, Origin};
+
+mod expand;
+mod parse;
+mod shape;
 
 /// Parses a JSON or YAML OpenAPI 3.0.x or Swagger 2.0 document. `document` names it in
 /// errors.
@@ -22,6 +31,16 @@ pub fn load(document: &str, bytes: &[u8]) -> Result<OpenAPI> {
 /// for a 3.0 document), so that later stages' errors can point into the original.
 pub(crate) fn load_traced(document: &str, bytes: &[u8]) -> Result<(OpenAPI, Origin)> {
     let report = Reporter::new(document);
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(report.error(
+            ErrorKind::Limit,
+            &Pointer::root(),
+            // Not the exact size: a caller may have stopped reading at the limit.
+            format!(
+                "the document is larger than {MAX_DOCUMENT_BYTES} bytes (16 MiB), the most accepted"
+            ),
+        ));
+    }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         report.error(
             ErrorKind::Parse,
@@ -32,27 +51,25 @@ pub(crate) fn load_traced(document: &str, bytes: &[u8]) -> Result<(OpenAPI, Orig
             ),
         )
     })?;
-    let value =
-        parse_value(text).map_err(|m| report.error(ErrorKind::Parse, &Pointer::root(), m))?;
+    let value = parse::parse(text).map_err(|e| report.error(e.kind, &e.pointer, e.message))?;
     let (value, origin) = match check_version(&value, &report)? {
         Version::OpenApi3 => (value, Origin::default()),
         Version::Swagger2 => swagger2::convert(document, &value)?,
     };
+    // Every part that `openapiv3` reads through a reference first, innermost first: the
+    // whole document then reads in linear time, and an error names the innermost place.
+    shape::check(&value, &report).map_err(|e| origin.locate(e))?;
+    // What lowering will make of the references it copies, before it runs.
+    expand::check(&value, &report).map_err(|e| origin.locate(e))?;
     let mut track = serde_path_to_error::Track::new();
     let deserializer = serde_path_to_error::Deserializer::new(&value, &mut track);
     match <OpenAPI as serde::Deserialize>::deserialize(deserializer) {
         Ok(spec) => Ok((spec, origin)),
-        Err(e) => {
-            // `openapiv3` flattens and uses untagged enums, which stop the path early;
-            // look for the innermost known part of the document that fails on its own.
-            let (pointer, message) =
-                locate(&value).unwrap_or_else(|| (path_to_pointer(&track.path()), e.to_string()));
-            Err(origin.locate(report.error(
-                ErrorKind::Parse,
-                &pointer,
-                format!("not a valid OpenAPI 3.0 document here: {message}"),
-            )))
-        }
+        Err(e) => Err(origin.locate(report.error(
+            ErrorKind::Parse,
+            &path_to_pointer(&track.path()),
+            format!("not a valid OpenAPI 3.0 document here: {e}"),
+        ))),
     }
 }
 
@@ -60,20 +77,6 @@ pub(crate) fn load_traced(document: &str, bytes: &[u8]) -> Result<(OpenAPI, Orig
 enum Version {
     OpenApi3,
     Swagger2,
-}
-
-/// JSON when the text starts like JSON (so JSON errors report JSON line and column),
-/// YAML otherwise.
-fn parse_value(text: &str) -> Result<Value, String> {
-    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    if trimmed.is_empty() {
-        return Err("the document is empty".to_owned());
-    }
-    if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        serde_json::from_str(trimmed).map_err(|e| format!("invalid JSON: {e}"))
-    } else {
-        serde_yaml::from_str(trimmed).map_err(|e| format!("invalid YAML: {e}"))
-    }
 }
 
 fn check_version(value: &Value, report: &Reporter) -> Result<Version> {
@@ -115,160 +118,6 @@ fn check_version(value: &Value, report: &Reporter) -> Result<Version> {
             "no `openapi` or `swagger` field: this is not an OpenAPI document",
         )),
     }
-}
-
-/// Deserializes `value` as `T`; on failure, the pointer (below `at`) and the message.
-fn check<T: serde::de::DeserializeOwned>(value: &Value, at: &Pointer) -> Option<(Pointer, String)> {
-    let mut track = serde_path_to_error::Track::new();
-    let deserializer = serde_path_to_error::Deserializer::new(value, &mut track);
-    match T::deserialize(deserializer) {
-        Ok(_) => None,
-        Err(e) => Some((join_path(at.clone(), &track.path()), e.to_string())),
-    }
-}
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-type Found = Option<(Pointer, String)>;
-
-/// Checks one entry of a components section.
-type Locator = fn(&Value, &Pointer) -> Found;
-
-/// The innermost failing part among paths, operations, parameters, bodies, responses
-/// and (recursively) schemas.
-fn locate(document: &Value) -> Found {
-    let root = Pointer::root();
-    if let Some(paths) = document.get("paths").and_then(Value::as_object) {
-        for (path, item) in paths {
-            if let Some(found) = locate_path_item(item, &root.join("paths").join(path)) {
-                return Some(found);
-            }
-        }
-    }
-    let components = document.get("components")?;
-    let at = root.join("components");
-    let sections: [(&str, Locator); 4] = [
-        ("schemas", locate_schema),
-        ("parameters", locate_parameter),
-        ("requestBodies", locate_body_or_response),
-        ("responses", locate_body_or_response),
-    ];
-    for (section, each) in sections {
-        let entries = components.get(section).and_then(Value::as_object);
-        for (name, value) in entries.into_iter().flatten() {
-            if let Some(found) = each(value, &at.join(section).join(name)) {
-                return Some(found);
-            }
-        }
-    }
-    None
-}
-
-fn locate_parameters(owner: &Value, at: &Pointer) -> Found {
-    let params = owner.get("parameters").and_then(Value::as_array);
-    params
-        .into_iter()
-        .flatten()
-        .enumerate()
-        .find_map(|(index, param)| locate_parameter(param, &at.join("parameters").join(index)))
-}
-
-fn locate_path_item(item: &Value, at: &Pointer) -> Found {
-    if let Some(found) = locate_parameters(item, at) {
-        return Some(found);
-    }
-    for method in METHODS {
-        let Some(op) = item.get(method) else { continue };
-        let at = at.join(method);
-        if let Some(found) = locate_parameters(op, &at) {
-            return Some(found);
-        }
-        if let Some(body) = op.get("requestBody")
-            && let Some(found) = locate_body_or_response(body, &at.join("requestBody"))
-        {
-            return Some(found);
-        }
-        let responses = op.get("responses").and_then(Value::as_object);
-        for (code, response) in responses.into_iter().flatten() {
-            if let Some(found) = locate_body_or_response(response, &at.join("responses").join(code))
-            {
-                return Some(found);
-            }
-        }
-        if let Some(found) = check::<openapiv3::Operation>(op, &at) {
-            return Some(found);
-        }
-    }
-    if item.get("$ref").is_none() {
-        return check::<openapiv3::PathItem>(item, at);
-    }
-    None
-}
-
-fn locate_parameter(param: &Value, at: &Pointer) -> Found {
-    if param.get("$ref").is_some() {
-        return None;
-    }
-    if let Some(schema) = param.get("schema")
-        && let Some(found) = locate_schema(schema, &at.join("schema"))
-    {
-        return Some(found);
-    }
-    check::<openapiv3::Parameter>(param, at)
-}
-
-fn locate_body_or_response(value: &Value, at: &Pointer) -> Found {
-    if value.get("$ref").is_some() {
-        return None;
-    }
-    let content = value.get("content").and_then(Value::as_object);
-    for (media, media_value) in content.into_iter().flatten() {
-        if let Some(schema) = media_value.get("schema")
-            && let Some(found) =
-                locate_schema(schema, &at.join("content").join(media).join("schema"))
-        {
-            return Some(found);
-        }
-    }
-    // Request bodies have `required` and no mandatory description; responses need one.
-    if value.get("description").is_some() && value.get("required").is_none() {
-        check::<openapiv3::Response>(value, at)
-    } else {
-        check::<openapiv3::RequestBody>(value, at)
-    }
-}
-
-fn locate_schema(schema: &Value, at: &Pointer) -> Found {
-    let Some(object) = schema.as_object() else {
-        return check::<openapiv3::Schema>(schema, at);
-    };
-    if object.contains_key("$ref") {
-        return None;
-    }
-    let properties = object.get("properties").and_then(Value::as_object);
-    for (key, child) in properties.into_iter().flatten() {
-        if let Some(found) = locate_schema(child, &at.join("properties").join(key)) {
-            return Some(found);
-        }
-    }
-    for key in ["items", "additionalProperties", "not"] {
-        if let Some(child) = object.get(key).filter(|c| c.is_object())
-            && let Some(found) = locate_schema(child, &at.join(key))
-        {
-            return Some(found);
-        }
-    }
-    for key in ["allOf", "oneOf", "anyOf"] {
-        let parts = object.get(key).and_then(Value::as_array);
-        for (index, child) in parts.into_iter().flatten().enumerate() {
-            if let Some(found) = locate_schema(child, &at.join(key).join(index)) {
-                return Some(found);
-            }
-        }
-    }
-    check::<openapiv3::Schema>(schema, at)
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> Pointer {
