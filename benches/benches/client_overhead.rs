@@ -13,8 +13,9 @@
 //!   into our `AuditEventList` and into the plain struct.
 //!
 //! Both pairs are measured in interleaved ABBA rounds ([`amperity_benches::abba`]).
-//! `CLIENT_ROUNDS` (default 40) and `CLIENT_REQUESTS` (requests per side per round,
-//! default 250), `DECODE_ROUNDS` (default 40) and `DECODE_CALLS` (default 10) change the run.
+//! `CLIENT_ROUNDS` (default 100) and `CLIENT_REQUESTS` (requests per side per round,
+//! default 100: short rounds, so that a change of load rarely falls inside one),
+//! `DECODE_ROUNDS` (default 40) and `DECODE_CALLS` (default 10) change the run.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -61,8 +62,8 @@ struct PlainList {
 }
 
 fn main() {
-    let rounds: usize = env_or("CLIENT_ROUNDS", 40);
-    let requests: usize = env_or("CLIENT_REQUESTS", 250);
+    let rounds: usize = env_or("CLIENT_ROUNDS", 100);
+    let requests: usize = env_or("CLIENT_REQUESTS", 100);
     let decode_rounds: usize = env_or("DECODE_ROUNDS", 40);
     let decode_calls: usize = env_or("DECODE_CALLS", 10);
 

@@ -1,9 +1,9 @@
 //! `cargo xtask bench`: our generator and client side by side with progenitor and
 //! openapi-generator, written to `BENCHMARKS.md`.
 //!
-//! One stage per module: [`peers`] installs the peers into a cache the benchmark owns,
-//! [`generation`] times generation, [`compile`] counts lines and times builds, [`runtime`]
-//! runs the `amperity-benches` benchmarks, [`report`] writes the file. Nothing here runs in
+//! One stage per module: `peers` installs the peers into a cache the benchmark owns,
+//! `generation` times generation, `compile` counts lines and times builds, `runtime`
+//! runs the `amperity-benches` benchmarks, `report` writes the file. Nothing here runs in
 //! `cargo test` except the unit tests of the pure helpers.
 
 mod cmd;

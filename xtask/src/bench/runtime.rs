@@ -32,7 +32,7 @@ pub fn client_overhead(quick: bool) -> Bench {
     let (rounds, requests, decode_rounds) = if quick {
         ("6", "100", "6")
     } else {
-        ("40", "250", "40")
+        ("100", "100", "40")
     };
     Bench {
         name: "client_overhead",
