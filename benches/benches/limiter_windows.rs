@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use amperity_benches::send_times::SendTimes;
 use amperity_benches::windows::{Busiest, busiest_window, gap_range};
-use amperity_benches::{client_for, env_or, server};
+use amperity_benches::{client_for, env_or, server, summary};
 use amperity_generated::runtime::{RateLimit, RetryPolicy};
 
 const WINDOW: Duration = Duration::from_secs(1);
@@ -117,6 +117,17 @@ fn main() {
 
     let server_stats = Side::new("server (arrival)", &server_side, duration, rate);
     let client_side_stats = Side::new("client (left the limiter)", &client_side, duration, rate);
+    for (side, stats) in [("server", &server_stats), ("client", &client_side_stats)] {
+        summary::record(&format!("limiter.{side}.requests"), stats.requests);
+        summary::record(&format!("limiter.{side}.busiest"), stats.busiest.count);
+        summary::record(
+            &format!("limiter.{side}.utilization"),
+            format_args!("{:.4}", stats.utilization),
+        );
+    }
+    summary::record("limiter.limit", rate);
+    summary::record("limiter.tasks", tasks);
+    summary::record("limiter.seconds", fmt_secs(duration));
 
     println!();
     println!(

@@ -16,7 +16,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use amperity_benches::{bytes, client_for, env_or, server};
+use amperity_benches::{bytes, client_for, env_or, events, server, summary};
 use amperity_generated::control_plane::Client;
 use amperity_generated::control_plane::models::AuditEvent;
 use futures_util::TryStreamExt;
@@ -86,6 +86,17 @@ fn main() {
         "every item of every page arrives once"
     );
     let items_per_s = stream.items as f64 / stream.elapsed.as_secs_f64();
+    summary::record("stream_memory.items", stream.items);
+    summary::record("stream_memory.stream_peak_bytes", stream.peak);
+    summary::record("stream_memory.page_peak_bytes", median.peak);
+    summary::record(
+        "stream_memory.ratio",
+        format_args!("{:.3}", stream.peak as f64 / median.peak as f64),
+    );
+    summary::record(
+        "stream_memory.items_per_s",
+        format_args!("{items_per_s:.0}"),
+    );
 
     println!();
     println!("### Streaming memory: {pages} pages × {page_size} `AuditEvent`s");
@@ -264,7 +275,7 @@ impl Drop for ServerProcess {
 /// The child's side: serves `pages` pages of `page_size` events until its input closes,
 /// then prints how many bytes of JSON it sent.
 fn serve(pages: usize, page_size: usize) {
-    let data = Arc::new(events_json(page_size));
+    let data = Arc::new(events::events_json(page_size));
     let sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let addr = server::spawn({
         let (data, sent) = (data.clone(), sent.clone());
@@ -284,10 +295,7 @@ fn serve(pages: usize, page_size: usize) {
             } else {
                 String::new()
             };
-            let mut body = Vec::with_capacity(data.len() + next.len() + 32);
-            body.extend_from_slice(b"{\"data\":");
-            body.extend_from_slice(&data);
-            body.extend_from_slice(format!(",\"next_token\":\"{next}\"}}").as_bytes());
+            let body = events::page_json(&data, &next);
             sent.fetch_add(body.len(), std::sync::atomic::Ordering::Relaxed);
             server::json(body)
         })
@@ -308,31 +316,6 @@ fn token_of(page: usize) -> String {
 
 fn page_of(token: &str) -> Option<usize> {
     token.split('.').next()?.parse().ok()
-}
-
-/// The `data` array of a page: `count` audit events with realistic field lengths,
-/// serialized once and sent on every page.
-fn events_json(count: usize) -> Vec<u8> {
-    let events: Vec<serde_json::Value> = (0..count)
-        .map(|i| {
-            serde_json::json!({
-                "event_id": format!("ae-20260401-{i:06}-7fQ2xK"),
-                "event_type": "segment.updated",
-                "tenant": "acme-sandbox-holiday",
-                "tenant_family": "acme",
-                "happened_at": format!("2026-04-01T11:{:02}:{:02}Z", (i / 60) % 60, i % 60),
-                "principal_id": format!("auth0|{:024}", i * 7919),
-                "principal_name": "Jordan Example",
-                "principal_email": "jordan.example@acme.example.com",
-                "object_id": format!("sg-{i:08}"),
-                "object_name": "Segments / Churn risk / High value",
-                "origin_ip": "203.0.113.42",
-                "user_agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)",
-                "session_id": format!("sess-{:032x}", i as u128 * 0x9E37_79B9_7F4A_7C15),
-            })
-        })
-        .collect();
-    serde_json::to_vec(&events).expect("serialize the events")
 }
 
 fn fmt_duration(d: Duration) -> String {

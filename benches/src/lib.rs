@@ -1,12 +1,17 @@
-//! What the runtime benchmarks share: a minimal loopback HTTP server, the sliding-window
-//! count used to check the rate limiter, a recorder of the instants at which the client
-//! hands each request to the HTTP stack, and the small formatting helpers of the reports.
+//! What the runtime benchmarks share: a minimal loopback HTTP server, the audit-event pages
+//! it serves, the sliding-window count used to check the rate limiter, a recorder of the
+//! instants at which the client hands each request to the HTTP stack, interleaved (ABBA)
+//! timing, the machine-readable summary `cargo xtask bench` reads, and the small
+//! formatting helpers of the reports.
 //!
 //! The benchmarks themselves are the bench targets of this package (`benches/*.rs`); see
 //! `benches/README.md` for how to run and read them.
 
+pub mod abba;
+pub mod events;
 pub mod send_times;
 pub mod server;
+pub mod summary;
 pub mod windows;
 
 use std::str::FromStr;

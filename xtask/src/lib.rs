@@ -1,5 +1,6 @@
 //! Developer commands of the workspace, as a library so that tests run the same code.
 
+pub mod bench;
 pub mod diff;
 pub mod regen;
 pub mod spec;

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 use xtask::update::{self, Source};
-use xtask::{diff, regen, spec};
+use xtask::{bench, diff, regen, spec};
 
 const USAGE: &str = "usage: cargo xtask <command>
 
@@ -26,6 +26,12 @@ commands:
                        report every change from OLD to NEW, breaking changes first, as text
                        or JSON; OLD and NEW are pinned document names (see spec/manifest.toml)
                        or file paths
+  bench [--quick] [--skip PART,..] [--out FILE] [--cache DIR]
+                       benchmarks side by side with progenitor and openapi-generator
+                       (installed into DIR, default <target>/bench-peers/), written to
+                       BENCHMARKS.md (a --quick or partial run writes DIR/BENCHMARKS.md
+                       unless --out says otherwise); PART: generation, compile, cold,
+                       client, limiter, memory
 
 exit status:
   0  success; for diff: no breaking changes
@@ -163,6 +169,13 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        "bench" => {
+            let options =
+                bench::Options::parse(rest).map_err(|e| anyhow::anyhow!("{e:#}\n\n{USAGE}"))?;
+            let out = bench::run(&root, &options)?;
+            println!("bench: wrote {}", out.display());
+            Ok(ExitCode::SUCCESS)
         }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");

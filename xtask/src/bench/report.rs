@@ -1,0 +1,426 @@
+//! `BENCHMARKS.md`: every table of one run, the command that reproduces it, and the
+//! targets checked against the figures. A run replaces everything above the analysis
+//! marker and keeps what people wrote below it.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use super::compile::Measured;
+use super::generation::DocumentResult;
+use super::machine::{Machine, Versions};
+use super::peers::Tool;
+use super::runtime::Printed;
+use super::stats::{self, ratio, ratio_value};
+
+/// The line after which the file is written by hand; a run keeps everything from it on.
+pub const ANALYSIS_MARKER: &str =
+    "<!-- Analysis: written by hand below this line; `cargo xtask bench` keeps it. -->";
+
+/// The document whose figures the targets are checked on.
+pub const STABLE: &str = "control-plane-2024-04-01";
+
+/// Everything one run measured.
+#[derive(Debug, Default)]
+pub struct Results {
+    pub command: String,
+    pub started: String,
+    pub elapsed: Duration,
+    pub quick: bool,
+    pub machine: Option<Machine>,
+    pub versions: Option<Versions>,
+    pub cache: String,
+    pub generation: Option<Vec<DocumentResult>>,
+    pub compile: Option<Vec<Measured>>,
+    pub cold_skipped: bool,
+    pub client: Option<Printed>,
+    pub limiter: Option<Printed>,
+    pub memory: Option<Printed>,
+    /// `key=value` figures the runtime benchmarks reported.
+    pub summary: BTreeMap<String, String>,
+}
+
+/// The new file: this run's report, then whatever followed the marker in `previous`.
+pub fn render(results: &Results, previous: Option<&str>) -> String {
+    let mut out = String::new();
+    head(&mut out, results);
+    targets(&mut out, results);
+    generation(&mut out, results);
+    compile(&mut out, results);
+    runtime(&mut out, results);
+    out.push('\n');
+    out.push_str(ANALYSIS_MARKER);
+    out.push('\n');
+    let kept = previous
+        .and_then(|p| p.split_once(ANALYSIS_MARKER))
+        .map(|(_, tail)| tail.trim_start_matches('\n'));
+    match kept {
+        Some(tail) if !tail.trim().is_empty() => {
+            out.push('\n');
+            out.push_str(tail);
+        }
+        _ => out.push_str("\n## Analysis\n\n(Not written yet.)\n"),
+    }
+    out
+}
+
+fn head(out: &mut String, r: &Results) {
+    let _ = writeln!(
+        out,
+        "# Benchmarks: side by side with progenitor and openapi-generator\n"
+    );
+    let _ = writeln!(
+        out,
+        "Written by `cargo xtask bench`{} on {}; the run took {:.0} s. Reproduce with:\n\n```sh\n{}\n```\n",
+        if r.quick {
+            " **(--quick: few repetitions, for trying it out)**"
+        } else {
+            ""
+        },
+        r.started,
+        r.elapsed.as_secs_f64(),
+        r.command
+    );
+    let _ = writeln!(
+        out,
+        "Every figure is from this one run: a median over repeated measurements, shown as a \
+         ratio to a baseline measured in the same run (progenitor for the generators, a \
+         hand-written `reqwest` + `serde_json` client for the runtime). Absolute times depend \
+         on the machine and its load; the ratios much less. The peers are installed by the \
+         benchmark into its cache (`{}`), nowhere else. The analysis at the end is written by \
+         hand and kept across runs: check its figures against the tables when they change.\n",
+        r.cache
+    );
+    if let Some(m) = &r.machine {
+        let _ = writeln!(out, "## Machine\n\n| | |\n|---|---|");
+        for (k, v) in [
+            ("CPU", &m.cpu),
+            ("cores", &m.cores),
+            ("memory", &m.memory),
+            ("OS", &m.os),
+        ] {
+            let _ = writeln!(out, "| {k} | {v} |");
+        }
+        out.push('\n');
+    }
+    if let Some(v) = &r.versions {
+        let _ = writeln!(out, "## Tools\n\n| tool | version |\n|---|---|");
+        for (k, v) in &v.rows {
+            let _ = writeln!(out, "| {k} | {v} |");
+        }
+        out.push('\n');
+    }
+}
+
+/// One target: what it asks, what was measured, whether it is met (`None`: not measured).
+struct Target {
+    what: &'static str,
+    aim: &'static str,
+    measured: String,
+    met: Option<bool>,
+}
+
+fn targets(out: &mut String, r: &Results) {
+    let mut rows = Vec::new();
+    let generation = r
+        .generation
+        .as_ref()
+        .and_then(|docs| docs.iter().find(|d| d.document.name == STABLE));
+    let gen_ratio = generation.and_then(|d| {
+        let median = |t: Tool| d.outcome(t).and_then(|o| o.samples.median());
+        ratio_value(median(Tool::Ours), median(Tool::Progenitor))
+    });
+    rows.push(Target {
+        what: "generation time, stable document",
+        aim: "≤ 0.33× progenitor's",
+        measured: gen_ratio.map_or("not measured".to_owned(), |v| format!("{v:.2}×")),
+        met: gen_ratio.map(|v| v <= 1.0 / 3.0),
+    });
+    let compiled = |tool: Tool| {
+        r.compile.as_ref().and_then(|all| {
+            all.iter()
+                .find(|m| m.subject.tool == tool && !m.subject.diagnostic && m.failure.is_none())
+        })
+    };
+    for (what, step) in [
+        (
+            "full recompile of the generated crate, `cargo check`",
+            "check",
+        ),
+        (
+            "full recompile of the generated crate, `cargo build`",
+            "build",
+        ),
+    ] {
+        let pick = |m: &Measured| {
+            if step == "check" {
+                m.check.median()
+            } else {
+                m.build.median()
+            }
+        };
+        let v = match (compiled(Tool::Ours), compiled(Tool::Progenitor)) {
+            (Some(o), Some(p)) => ratio_value(pick(o), pick(p)),
+            _ => None,
+        };
+        rows.push(Target {
+            what,
+            aim: "≤ 1.00× progenitor's",
+            measured: v.map_or("not measured".to_owned(), |v| format!("{v:.2}×")),
+            met: v.map(|v| v <= 1.0),
+        });
+    }
+    let number = |key: &str| r.summary.get(key).and_then(|v| v.parse::<f64>().ok());
+    let throughput = number("client.throughput_ratio");
+    rows.push(Target {
+        what: "client throughput, paged list call",
+        aim: "≥ 0.95× hand-written reqwest",
+        measured: throughput.map_or("not measured".to_owned(), |v| format!("{v:.3}×")),
+        met: throughput.map(|v| v >= 0.95),
+    });
+    let limit = number("limiter.limit");
+    let busiest = number("limiter.client.busiest");
+    let server_busiest = number("limiter.server.busiest");
+    rows.push(Target {
+        what: "limiter: busiest one-second window (client side; server side)",
+        aim: "never over the limit",
+        measured: match (busiest, server_busiest, limit) {
+            (Some(c), Some(s), Some(l)) => format!("{c:.0}; {s:.0} (limit {l:.0})"),
+            _ => "not measured".to_owned(),
+        },
+        met: busiest.zip(limit).map(|(b, l)| b <= l),
+    });
+    let utilization = number("limiter.client.utilization");
+    rows.push(Target {
+        what: "limiter: utilization (100 tasks at 10 req/s)",
+        aim: "≥ 0.98",
+        measured: utilization.map_or("not measured".to_owned(), |v| format!("{v:.3}")),
+        met: utilization.map(|v| v >= 0.98),
+    });
+    let _ = writeln!(
+        out,
+        "## Targets\n\n| target | aim | measured | |\n|---|---|---:|---|"
+    );
+    for t in rows {
+        let verdict = match t.met {
+            Some(true) => "met",
+            Some(false) => "**missed**",
+            None => "–",
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {verdict} |",
+            t.what, t.aim, t.measured
+        );
+    }
+    out.push('\n');
+}
+
+fn generation(out: &mut String, r: &Results) {
+    let _ = writeln!(out, "## 1. Generation speed\n");
+    let Some(docs) = &r.generation else {
+        let _ = writeln!(out, "Skipped in this run.\n");
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "Whole-process wall time from start to exit, output directory removed before each run \
+         (untimed). Ours is the release-built xtask binary run directly \
+         (`xtask generate --spec … --out … --name …`), progenitor is `cargo-progenitor \
+         progenitor -i … -o … -n … -v 0.1.0` (the binary cargo would run, default settings: \
+         positional interface, merged tags), openapi-generator is `openapi-generator-cli \
+         generate -g rust -i … -o …` (Python wrapper, then a JVM on the bundled jar). Each \
+         round runs every tool once, in a rotating order. \"Compiles\" is a `cargo check` of \
+         the crate written by the last run.\n"
+    );
+    for doc in docs {
+        let file = doc
+            .document
+            .path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let _ = writeln!(out, "### {} (`{file}`)\n", doc.document.name);
+        let _ = writeln!(
+            out,
+            "| generator | runs | wall time: median (min – max) | ratio to progenitor | compiles |"
+        );
+        let _ = writeln!(out, "|---|---:|---:|---:|---|");
+        let baseline = doc
+            .outcome(Tool::Progenitor)
+            .and_then(|o| o.samples.median());
+        let mut notes = Vec::new();
+        for o in &doc.outcomes {
+            let (time, ratio_text) = if let Some(failure) = &o.failure {
+                notes.push(format!(
+                    "**{}** failed:\n\n```text\n{failure}\n```\n",
+                    o.tool.label()
+                ));
+                ("**generation failed** (below)".to_owned(), "–".to_owned())
+            } else {
+                (o.samples.describe(), ratio(o.samples.median(), baseline))
+            };
+            let compiles = match &o.check {
+                None => "–".to_owned(),
+                Some(Ok(())) => "yes".to_owned(),
+                Some(Err(errors)) => {
+                    notes.push(format!(
+                        "**{}**'s crate does not compile:\n\n```text\n{errors}\n```\n",
+                        o.tool.label()
+                    ));
+                    "**no** (below)".to_owned()
+                }
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {time} | {ratio_text} | {compiles} |",
+                o.tool.label(),
+                o.samples.len()
+            );
+        }
+        out.push('\n');
+        for note in notes {
+            let _ = writeln!(out, "{note}");
+        }
+    }
+}
+
+fn compile(out: &mut String, r: &Results) {
+    let _ = writeln!(
+        out,
+        "## 2. Generated code size and compile cost ({STABLE})\n"
+    );
+    let Some(all) = &r.compile else {
+        let _ = writeln!(out, "Skipped in this run.\n");
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "Lines of Rust under each crate's `src/` (code: neither blank nor a `//` comment; doc \
+         comments are comments). Ours includes its runtime (shown apart); progenitor's runtime \
+         is the `progenitor-client` dependency and is not counted. Each crate has a target \
+         directory of its own; `CARGO_INCREMENTAL=0` throughout; dev profile. **Cold**: a \
+         fresh target directory, `cargo build`, every dependency compiled (sources already \
+         downloaded); packages are cargo's `Compiling` lines. **Recompile**: dependencies \
+         built, every `.rs` file of the crate touched, then `cargo check` (resp. `cargo \
+         build`), which compiles the crate alone. Cells are median (min – max); ratios are to \
+         progenitor's median.{}\n",
+        if r.cold_skipped {
+            " Cold builds were skipped in this run."
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(
+        out,
+        "| crate | TLS stack | .rs files | lines (code) | cold build | packages | recompile: check | ratio | recompile: build | ratio |"
+    );
+    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let progenitor = all
+        .iter()
+        .find(|m| m.subject.tool == Tool::Progenitor && m.failure.is_none());
+    let base = |f: fn(&Measured) -> Option<Duration>| progenitor.and_then(f);
+    let mut notes = Vec::new();
+    for m in all {
+        for note in &m.notes {
+            notes.push(format!("{}: {note}.\n", m.subject.label));
+        }
+        let label = if m.subject.diagnostic {
+            format!("*{}*", m.subject.label)
+        } else {
+            m.subject.label.clone()
+        };
+        let mut lines = format!("{} ({})", m.lines.total, m.lines.code);
+        if let Some(rt) = m.runtime_lines {
+            let _ = write!(lines, "; runtime {} ({})", rt.total, rt.code);
+        }
+        if let Some(failure) = &m.failure {
+            notes.push(format!(
+                "**{}** failed to build:\n\n```text\n{failure}\n```\n",
+                m.subject.label
+            ));
+            let _ = writeln!(
+                out,
+                "| {label} | {} | {} | {lines} | **failed** (below) | – | – | – | – | – |",
+                m.subject.tls, m.lines.files
+            );
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "| {label} | {} | {} | {lines} | {} | {} | {} | {} | {} | {} |",
+            m.subject.tls,
+            m.lines.files,
+            m.cold.describe(),
+            m.packages.map_or("–".to_owned(), |p| p.to_string()),
+            m.check.describe(),
+            ratio(m.check.median(), base(|p| p.check.median())),
+            m.build.describe(),
+            ratio(m.build.median(), base(|p| p.build.median())),
+        );
+    }
+    out.push('\n');
+    if let Some(p) = progenitor {
+        let cold = |m: &Measured| stats::ratio(m.cold.median(), p.cold.median());
+        let rows: Vec<String> = all
+            .iter()
+            .filter(|m| {
+                m.failure.is_none() && m.subject.tool != Tool::Progenitor && !m.cold.is_empty()
+            })
+            .map(|m| format!("{} {}", m.subject.label, cold(m)))
+            .collect();
+        if !rows.is_empty() {
+            let _ = writeln!(
+                out,
+                "Cold build as a ratio to progenitor's: {}.\n",
+                rows.join("; ")
+            );
+        }
+    }
+    for note in notes {
+        let _ = writeln!(out, "{note}");
+    }
+}
+
+fn runtime(out: &mut String, r: &Results) {
+    let _ = writeln!(out, "## 3. Client overhead\n");
+    quote(out, r.client.as_ref());
+    let _ = writeln!(out, "## 4. Runtime quality\n");
+    quote(out, r.limiter.as_ref());
+    quote(out, r.memory.as_ref());
+}
+
+fn quote(out: &mut String, printed: Option<&Printed>) {
+    match printed {
+        None => {
+            let _ = writeln!(out, "Skipped in this run.\n");
+        }
+        Some(p) => {
+            let _ = writeln!(out, "`{}`:\n\n{}\n", p.command, p.markdown);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_analysis_below_the_marker_is_kept() {
+        let results = Results {
+            command: "cargo xtask bench".to_owned(),
+            ..Results::default()
+        };
+        let first = render(&results, None);
+        assert!(first.contains(ANALYSIS_MARKER));
+        assert!(first.contains("(Not written yet.)"));
+        let edited = first.replace("(Not written yet.)", "Our time goes to rustc.");
+        let second = render(&results, Some(&edited));
+        assert!(second.contains("Our time goes to rustc."), "{second}");
+        assert!(!second.contains("(Not written yet.)"));
+        assert_eq!(second.matches(ANALYSIS_MARKER).count(), 1);
+        assert!(second.contains(
+            "| generation time, stable document | ≤ 0.33× progenitor's | not measured | – |"
+        ));
+    }
+}
