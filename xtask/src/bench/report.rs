@@ -229,7 +229,9 @@ fn generation(out: &mut String, r: &Results) {
          (`xtask generate --spec … --out … --name …`), progenitor is `cargo-progenitor \
          progenitor -i … -o … -n … -v 0.1.0` (the binary cargo would run, default settings: \
          positional interface, merged tags), openapi-generator is `openapi-generator-cli \
-         generate -g rust -i … -o …` (Python wrapper, then a JVM on the bundled jar). Each \
+         generate -g rust -i … -o … --additional-properties=packageName=…,packageVersion=0.1.0` \
+         (Python wrapper, then a JVM on the bundled jar; without `packageVersion` the crate's \
+         version is `<info.version>.0.0`, which cargo refuses). Each \
          round runs every tool once, in a rotating order. \"Compiles\" is a `cargo check` of \
          the crate written by the last run.\n"
     );
