@@ -18,7 +18,15 @@ use crate::names::{Case, Name, NameSet};
 /// Names of the generated `Client`'s own methods, which operations cannot take.
 const CLIENT_METHODS: &[&str] = &["builder", "runtime", "from", "clone", "fmt"];
 /// Names a request builder uses itself, which parameters cannot take.
-const BUILDER_MEMBERS: &[&str] = &["send", "new", "client", "timeout", "pages", "stream"];
+const BUILDER_MEMBERS: &[&str] = &[
+    "send",
+    "to_request",
+    "new",
+    "client",
+    "timeout",
+    "pages",
+    "stream",
+];
 
 /// Headers that belong to the client, not to each call.
 const TENANT_HEADER: &str = "amperity-tenant";

@@ -3,8 +3,7 @@
 //! A builder holds the required arguments, has a setter per optional parameter, and its
 //! `send` is a few lines of glue: format the path, add parameters and body, and hand the
 //! request to the runtime. Builders own a clone of the client (an `Arc`), so a paginated
-//! operation's `pages()`/`stream()` can re-send the builder for each page and the stream
-//! is `'static`, free to move into a spawned task.
+//! operation's `pages()`/`stream()` is `'static`, free to move into a spawned task.
 
 use std::collections::BTreeMap;
 
@@ -338,14 +337,19 @@ fn send(op: &Operation) -> TokenStream {
         }
     ));
     quote! {
-        #docs
-        pub async fn send(self) -> ::std::result::Result<crate::runtime::Response<#output>, crate::runtime::Error> {
+        /// The request `send` hands to the runtime (and `pages` sends once per page).
+        fn to_request(&self) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
             let path = #path;
             let mut request = crate::runtime::Request::new(crate::runtime::Method::#method, #operation_id, #template, path);
             request.timeout(self.timeout);
             #( #params )*
             #body
             #accept
+            ::std::result::Result::Ok(request)
+        }
+        #docs
+        pub async fn send(self) -> ::std::result::Result<crate::runtime::Response<#output>, crate::runtime::Error> {
+            let request = self.to_request()?;
             #finish
         }
     }
@@ -386,11 +390,15 @@ fn outcome_enum(op: &Operation) -> TokenStream {
     }
 }
 
-/// `pages()` and `stream()` of a paginated operation: the builder re-sent with each
-/// page's token; the runtime's pager decides when to stop.
+/// `pages()` and `stream()` of a paginated operation: the builder's request (without the
+/// token) handed to the runtime's pager, which adds each page's token and decides when to
+/// stop. No closure or future is made here: the pager builds the sending future in its
+/// generic `Stream` impl, so the JSON decoding of a list body is compiled only in a crate
+/// that streams it.
 fn streams(op: &Operation, pagination: &Pagination) -> TokenStream {
     let page = ident(&pagination.page);
     let token = ident(&op.params[pagination.token_param].name.rust);
+    let token_wire = &op.params[pagination.token_param].name.wire;
     let operation_id = &op.name.wire;
     let pages_doc = doc(&format!(
         "Every page, fetched lazily one request at a time and starting from `next_token` when it is set; each keeps its status and headers (and `total` when `with_total` is set). The stream ends after the page whose `{}` is absent or empty, and fails (instead of looping) if the server repeats a token. Other parameters, `limit` included, are sent with every page.",
@@ -405,13 +413,10 @@ fn streams(op: &Operation, pagination: &Pagination) -> TokenStream {
     ));
     quote! {
         #pages_doc
-        pub fn pages(self) -> crate::runtime::Pages<super::models::#page> {
-            let first = self.#token.clone();
-            crate::runtime::Pages::new(#operation_id, first, move |token| {
-                let mut page = self.clone();
-                page.#token = token;
-                page.send()
-            })
+        pub fn pages(mut self) -> crate::runtime::Pages<super::models::#page> {
+            let first = self.#token.take();
+            let request = self.to_request();
+            crate::runtime::Pages::of_request(self.client.runtime(), #operation_id, #token_wire, first, request)
         }
         #stream_doc
         pub fn stream(self) -> crate::runtime::Items<super::models::#page> {

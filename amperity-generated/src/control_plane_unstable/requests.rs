@@ -23,13 +23,10 @@ impl GetIngestJob {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::runtime::Response<super::models::IngestJobDetails>,
-        crate::runtime::Error,
-    > {
+    /// The request `send` hands to the runtime (and `pages` sends once per page).
+    fn to_request(
+        &self,
+    ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
         let path = [
             "/ingest/jobs/",
             crate::runtime::path_segment("job-id", &self.job_id)?.as_str(),
@@ -42,6 +39,16 @@ impl GetIngestJob {
             path,
         );
         request.timeout(self.timeout);
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Response<super::models::IngestJobDetails>,
+        crate::runtime::Error,
+    > {
+        let request = self.to_request()?;
         self.client.runtime().send(request).await
     }
 }
@@ -78,13 +85,10 @@ impl GetWorkflow {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::runtime::Response<super::models::Workflow>,
-        crate::runtime::Error,
-    > {
+    /// The request `send` hands to the runtime (and `pages` sends once per page).
+    fn to_request(
+        &self,
+    ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
         let path = [
             "/workflow/runs/",
             crate::runtime::path_segment("workflow-id", &self.workflow_id)?.as_str(),
@@ -98,6 +102,16 @@ impl GetWorkflow {
         );
         request.timeout(self.timeout);
         request.query("view", &self.view);
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Response<super::models::Workflow>,
+        crate::runtime::Error,
+    > {
+        let request = self.to_request()?;
         self.client.runtime().send(request).await
     }
 }
@@ -175,13 +189,10 @@ impl ListCampaign {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::runtime::Response<super::models::CampaignList>,
-        crate::runtime::Error,
-    > {
+    /// The request `send` hands to the runtime (and `pages` sends once per page).
+    fn to_request(
+        &self,
+    ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
         let path = ::std::string::String::from("/campaigns");
         let mut request = crate::runtime::Request::new(
             crate::runtime::Method::GET,
@@ -195,19 +206,28 @@ impl ListCampaign {
         request.query("with_total", &self.with_total);
         request
             .query("destination_data_template_id", &self.destination_data_template_id);
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Response<super::models::CampaignList>,
+        crate::runtime::Error,
+    > {
+        let request = self.to_request()?;
         self.client.runtime().send(request).await
     }
     /// Every page, fetched lazily one request at a time and starting from `next_token` when it is set; each keeps its status and headers (and `total` when `with_total` is set). The stream ends after the page whose `next_token` is absent or empty, and fails (instead of looping) if the server repeats a token. Other parameters, `limit` included, are sent with every page.
-    pub fn pages(self) -> crate::runtime::Pages<super::models::CampaignList> {
-        let first = self.next_token.clone();
-        crate::runtime::Pages::new(
+    pub fn pages(mut self) -> crate::runtime::Pages<super::models::CampaignList> {
+        let first = self.next_token.take();
+        let request = self.to_request();
+        crate::runtime::Pages::of_request(
+            self.client.runtime(),
             "list-campaign",
+            "next_token",
             first,
-            move |token| {
-                let mut page = self.clone();
-                page.next_token = token;
-                page.send()
-            },
+            request,
         )
     }
     /// Every [`Campaign`](super::models::Campaign) of every page, in order, as a stream; the next page is fetched only when the current one is used up. Errors end the stream. `Unpin`: use `futures::TryStreamExt::try_next` or `try_collect`.
@@ -289,13 +309,10 @@ impl ListCampaignDraft {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::runtime::Response<super::models::CampaignDraftList>,
-        crate::runtime::Error,
-    > {
+    /// The request `send` hands to the runtime (and `pages` sends once per page).
+    fn to_request(
+        &self,
+    ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
         let path = ::std::string::String::from("/campaign-drafts");
         let mut request = crate::runtime::Request::new(
             crate::runtime::Method::GET,
@@ -309,19 +326,28 @@ impl ListCampaignDraft {
         request.query("with_total", &self.with_total);
         request
             .query("destination_data_template_id", &self.destination_data_template_id);
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Response<super::models::CampaignDraftList>,
+        crate::runtime::Error,
+    > {
+        let request = self.to_request()?;
         self.client.runtime().send(request).await
     }
     /// Every page, fetched lazily one request at a time and starting from `next_token` when it is set; each keeps its status and headers (and `total` when `with_total` is set). The stream ends after the page whose `next_token` is absent or empty, and fails (instead of looping) if the server repeats a token. Other parameters, `limit` included, are sent with every page.
-    pub fn pages(self) -> crate::runtime::Pages<super::models::CampaignDraftList> {
-        let first = self.next_token.clone();
-        crate::runtime::Pages::new(
+    pub fn pages(mut self) -> crate::runtime::Pages<super::models::CampaignDraftList> {
+        let first = self.next_token.take();
+        let request = self.to_request();
+        crate::runtime::Pages::of_request(
+            self.client.runtime(),
             "list-campaign-draft",
+            "next_token",
             first,
-            move |token| {
-                let mut page = self.clone();
-                page.next_token = token;
-                page.send()
-            },
+            request,
         )
     }
     /// Every [`CampaignDraft`](super::models::CampaignDraft) of every page, in order, as a stream; the next page is fetched only when the current one is used up. Errors end the stream. `Unpin`: use `futures::TryStreamExt::try_next` or `try_collect`.
@@ -412,13 +438,10 @@ impl ListEvents {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::runtime::Response<super::models::AuditEventList>,
-        crate::runtime::Error,
-    > {
+    /// The request `send` hands to the runtime (and `pages` sends once per page).
+    fn to_request(
+        &self,
+    ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
         let path = ::std::string::String::from("/audit-events");
         let mut request = crate::runtime::Request::new(
             crate::runtime::Method::GET,
@@ -432,19 +455,28 @@ impl ListEvents {
         request.query("with_total", &self.with_total);
         request.query("happened_from", &self.happened_from);
         request.query("happened_to", &self.happened_to);
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Response<super::models::AuditEventList>,
+        crate::runtime::Error,
+    > {
+        let request = self.to_request()?;
         self.client.runtime().send(request).await
     }
     /// Every page, fetched lazily one request at a time and starting from `next_token` when it is set; each keeps its status and headers (and `total` when `with_total` is set). The stream ends after the page whose `next_token` is absent or empty, and fails (instead of looping) if the server repeats a token. Other parameters, `limit` included, are sent with every page.
-    pub fn pages(self) -> crate::runtime::Pages<super::models::AuditEventList> {
-        let first = self.next_token.clone();
-        crate::runtime::Pages::new(
+    pub fn pages(mut self) -> crate::runtime::Pages<super::models::AuditEventList> {
+        let first = self.next_token.take();
+        let request = self.to_request();
+        crate::runtime::Pages::of_request(
+            self.client.runtime(),
             "list-events",
+            "next_token",
             first,
-            move |token| {
-                let mut page = self.clone();
-                page.next_token = token;
-                page.send()
-            },
+            request,
         )
     }
     /// Every [`AuditEvent`](super::models::AuditEvent) of every page, in order, as a stream; the next page is fetched only when the current one is used up. Errors end the stream. `Unpin`: use `futures::TryStreamExt::try_next` or `try_collect`.
@@ -490,13 +522,10 @@ impl ListIngestJobs {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::runtime::Response<super::models::IngestJobDetailsList>,
-        crate::runtime::Error,
-    > {
+    /// The request `send` hands to the runtime (and `pages` sends once per page).
+    fn to_request(
+        &self,
+    ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
         let path = ::std::string::String::from("/ingest/jobs");
         let mut request = crate::runtime::Request::new(
             crate::runtime::Method::GET,
@@ -508,6 +537,16 @@ impl ListIngestJobs {
         request.query("with_total", &self.with_total);
         request.query("created_from", &self.created_from);
         request.query("created_to", &self.created_to);
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Response<super::models::IngestJobDetailsList>,
+        crate::runtime::Error,
+    > {
+        let request = self.to_request()?;
         self.client.runtime().send(request).await
     }
 }
@@ -570,13 +609,10 @@ impl ListSegment {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::runtime::Response<super::models::SegmentList>,
-        crate::runtime::Error,
-    > {
+    /// The request `send` hands to the runtime (and `pages` sends once per page).
+    fn to_request(
+        &self,
+    ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
         let path = ::std::string::String::from("/segments");
         let mut request = crate::runtime::Request::new(
             crate::runtime::Method::GET,
@@ -588,19 +624,28 @@ impl ListSegment {
         request.query("limit", &self.limit);
         request.query("next_token", &self.next_token);
         request.query("with_total", &self.with_total);
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Response<super::models::SegmentList>,
+        crate::runtime::Error,
+    > {
+        let request = self.to_request()?;
         self.client.runtime().send(request).await
     }
     /// Every page, fetched lazily one request at a time and starting from `next_token` when it is set; each keeps its status and headers (and `total` when `with_total` is set). The stream ends after the page whose `next_token` is absent or empty, and fails (instead of looping) if the server repeats a token. Other parameters, `limit` included, are sent with every page.
-    pub fn pages(self) -> crate::runtime::Pages<super::models::SegmentList> {
-        let first = self.next_token.clone();
-        crate::runtime::Pages::new(
+    pub fn pages(mut self) -> crate::runtime::Pages<super::models::SegmentList> {
+        let first = self.next_token.take();
+        let request = self.to_request();
+        crate::runtime::Pages::of_request(
+            self.client.runtime(),
             "list-segment",
+            "next_token",
             first,
-            move |token| {
-                let mut page = self.clone();
-                page.next_token = token;
-                page.send()
-            },
+            request,
         )
     }
     /// Every [`Segment`](super::models::Segment) of every page, in order, as a stream; the next page is fetched only when the current one is used up. Errors end the stream. `Unpin`: use `futures::TryStreamExt::try_next` or `try_collect`.
@@ -757,13 +802,10 @@ impl ListWorkflows {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::runtime::Response<super::models::WorkflowList>,
-        crate::runtime::Error,
-    > {
+    /// The request `send` hands to the runtime (and `pages` sends once per page).
+    fn to_request(
+        &self,
+    ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
         let path = ::std::string::String::from("/workflow/runs");
         let mut request = crate::runtime::Request::new(
             crate::runtime::Method::GET,
@@ -781,19 +823,28 @@ impl ListWorkflows {
         request.query("ended_to", &self.ended_to);
         request.query("state", &self.state);
         request.query("type", &self.type_);
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Response<super::models::WorkflowList>,
+        crate::runtime::Error,
+    > {
+        let request = self.to_request()?;
         self.client.runtime().send(request).await
     }
     /// Every page, fetched lazily one request at a time and starting from `next_token` when it is set; each keeps its status and headers (and `total` when `with_total` is set). The stream ends after the page whose `next_token` is absent or empty, and fails (instead of looping) if the server repeats a token. Other parameters, `limit` included, are sent with every page.
-    pub fn pages(self) -> crate::runtime::Pages<super::models::WorkflowList> {
-        let first = self.next_token.clone();
-        crate::runtime::Pages::new(
+    pub fn pages(mut self) -> crate::runtime::Pages<super::models::WorkflowList> {
+        let first = self.next_token.take();
+        let request = self.to_request();
+        crate::runtime::Pages::of_request(
+            self.client.runtime(),
             "list-workflows",
+            "next_token",
             first,
-            move |token| {
-                let mut page = self.clone();
-                page.next_token = token;
-                page.send()
-            },
+            request,
         )
     }
     /// Every [`Workflow`](super::models::Workflow) of every page, in order, as a stream; the next page is fetched only when the current one is used up. Errors end the stream. `Unpin`: use `futures::TryStreamExt::try_next` or `try_collect`.
@@ -825,13 +876,10 @@ impl RunWorkflow {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// Sends the request. Success is HTTP 201; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::runtime::Response<super::models::Workflow>,
-        crate::runtime::Error,
-    > {
+    /// The request `send` hands to the runtime (and `pages` sends once per page).
+    fn to_request(
+        &self,
+    ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
         let path = ::std::string::String::from("/workflow/runs");
         let mut request = crate::runtime::Request::new(
             crate::runtime::Method::POST,
@@ -841,6 +889,16 @@ impl RunWorkflow {
         );
         request.timeout(self.timeout);
         request.json(&self.body)?;
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success is HTTP 201; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Response<super::models::Workflow>,
+        crate::runtime::Error,
+    > {
+        let request = self.to_request()?;
         self.client.runtime().send(request).await
     }
 }
@@ -868,13 +926,10 @@ impl StopWorkflow {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::runtime::Response<super::models::Workflow>,
-        crate::runtime::Error,
-    > {
+    /// The request `send` hands to the runtime (and `pages` sends once per page).
+    fn to_request(
+        &self,
+    ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
         let path = [
             "/workflow/runs/",
             crate::runtime::path_segment("workflow-id", &self.workflow_id)?.as_str(),
@@ -888,6 +943,16 @@ impl StopWorkflow {
             path,
         );
         request.timeout(self.timeout);
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Response<super::models::Workflow>,
+        crate::runtime::Error,
+    > {
+        let request = self.to_request()?;
         self.client.runtime().send(request).await
     }
 }

@@ -23,13 +23,10 @@ impl GetIndex {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::runtime::Response<super::models::Index>,
-        crate::runtime::Error,
-    > {
+    /// The request `send` hands to the runtime (and `pages` sends once per page).
+    fn to_request(
+        &self,
+    ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
         let path = ["/indexes/", crate::runtime::path_segment("id", &self.id)?.as_str()]
             .concat();
         let mut request = crate::runtime::Request::new(
@@ -39,6 +36,16 @@ impl GetIndex {
             path,
         );
         request.timeout(self.timeout);
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Response<super::models::Index>,
+        crate::runtime::Error,
+    > {
+        let request = self.to_request()?;
         self.client.runtime().send(request).await
     }
 }
@@ -69,13 +76,10 @@ impl GetProfile {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::runtime::Response<super::models::Profile>,
-        crate::runtime::Error,
-    > {
+    /// The request `send` hands to the runtime (and `pages` sends once per page).
+    fn to_request(
+        &self,
+    ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
         let path = [
             "/indexes/",
             crate::runtime::path_segment("id", &self.index_id)?.as_str(),
@@ -90,6 +94,16 @@ impl GetProfile {
             path,
         );
         request.timeout(self.timeout);
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Response<super::models::Profile>,
+        crate::runtime::Error,
+    > {
+        let request = self.to_request()?;
         self.client.runtime().send(request).await
     }
 }
@@ -150,13 +164,10 @@ impl ListIndexes {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::runtime::Response<super::models::IndexListResponse>,
-        crate::runtime::Error,
-    > {
+    /// The request `send` hands to the runtime (and `pages` sends once per page).
+    fn to_request(
+        &self,
+    ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
         let path = ::std::string::String::from("/indexes");
         let mut request = crate::runtime::Request::new(
             crate::runtime::Method::GET,
@@ -168,19 +179,28 @@ impl ListIndexes {
         request.query("limit", &self.limit);
         request.query("next_token", &self.next_token);
         request.query("with_total", &self.with_total);
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Response<super::models::IndexListResponse>,
+        crate::runtime::Error,
+    > {
+        let request = self.to_request()?;
         self.client.runtime().send(request).await
     }
     /// Every page, fetched lazily one request at a time and starting from `next_token` when it is set; each keeps its status and headers (and `total` when `with_total` is set). The stream ends after the page whose `next_token` is absent or empty, and fails (instead of looping) if the server repeats a token. Other parameters, `limit` included, are sent with every page.
-    pub fn pages(self) -> crate::runtime::Pages<super::models::IndexListResponse> {
-        let first = self.next_token.clone();
-        crate::runtime::Pages::new(
+    pub fn pages(mut self) -> crate::runtime::Pages<super::models::IndexListResponse> {
+        let first = self.next_token.take();
+        let request = self.to_request();
+        crate::runtime::Pages::of_request(
+            self.client.runtime(),
             "list-indexes",
+            "next_token",
             first,
-            move |token| {
-                let mut page = self.clone();
-                page.next_token = token;
-                page.send()
-            },
+            request,
         )
     }
     /// Every [`Index`](super::models::Index) of every page, in order, as a stream; the next page is fetched only when the current one is used up. Errors end the stream. `Unpin`: use `futures::TryStreamExt::try_next` or `try_collect`.
@@ -272,13 +292,10 @@ impl ListProfiles {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::runtime::Response<super::models::ProfileListResponse>,
-        crate::runtime::Error,
-    > {
+    /// The request `send` hands to the runtime (and `pages` sends once per page).
+    fn to_request(
+        &self,
+    ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
         let path = [
             "/indexes/",
             crate::runtime::path_segment("id", &self.id)?.as_str(),
@@ -296,19 +313,28 @@ impl ListProfiles {
         request.query("next_token", &self.next_token);
         request.query("with_total", &self.with_total);
         request.query_bracketed("filter", &self.filter);
+        ::std::result::Result::Ok(request)
+    }
+    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Response<super::models::ProfileListResponse>,
+        crate::runtime::Error,
+    > {
+        let request = self.to_request()?;
         self.client.runtime().send(request).await
     }
     /// Every page, fetched lazily one request at a time and starting from `next_token` when it is set; each keeps its status and headers (and `total` when `with_total` is set). The stream ends after the page whose `next_token` is absent or empty, and fails (instead of looping) if the server repeats a token. Other parameters, `limit` included, are sent with every page.
-    pub fn pages(self) -> crate::runtime::Pages<super::models::ProfileListResponse> {
-        let first = self.next_token.clone();
-        crate::runtime::Pages::new(
+    pub fn pages(mut self) -> crate::runtime::Pages<super::models::ProfileListResponse> {
+        let first = self.next_token.take();
+        let request = self.to_request();
+        crate::runtime::Pages::of_request(
+            self.client.runtime(),
             "list-profiles",
+            "next_token",
             first,
-            move |token| {
-                let mut page = self.clone();
-                page.next_token = token;
-                page.send()
-            },
+            request,
         )
     }
     /// Every [`Profile`](super::models::Profile) of every page, in order, as a stream; the next page is fetched only when the current one is used up. Errors end the stream. `Unpin`: use `futures::TryStreamExt::try_next` or `try_collect`.

@@ -2,7 +2,6 @@
 //! are sent: rate limiting, authentication, retries, timeouts, deprecation notices and
 //! tracing all happen in [`ApiClient::execute`].
 
-use std::collections::BTreeSet;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
@@ -340,7 +339,7 @@ impl<A: Api> ClientBuilder<A> {
                 max_response_bytes: self.max_response_bytes,
                 tenant: self.tenant,
                 api_version: self.api_version.as_ref().to_owned(),
-                warned: Mutex::new(BTreeSet::new()),
+                warned: Mutex::new(Vec::new()),
                 on_deprecation: self.on_deprecation,
             }),
         }))
@@ -424,8 +423,9 @@ struct Inner {
     max_response_bytes: usize,
     tenant: Option<String>,
     api_version: String,
-    /// Operations already reported as deprecated.
-    warned: Mutex<BTreeSet<&'static str>>,
+    /// Operations already reported as deprecated. A `Vec`: it holds a handful of names,
+    /// and a `BTreeSet` here was a tenth of a generated crate's compiled code.
+    warned: Mutex<Vec<&'static str>>,
     on_deprecation: Option<DeprecationCallback>,
 }
 
@@ -446,15 +446,21 @@ impl fmt::Debug for ApiClient {
 
 /// Reads a body, or gives `None` as soon as it is known to exceed `limit` bytes (from
 /// `Content-Length`, or while reading), so a huge or endless body never fills memory.
+///
+/// A body whose length is announced (and within the limit) is read whole by hyper, which
+/// hands over a body that arrived in one chunk without copying it; hyper fails a body that
+/// runs past its `Content-Length`. Only a body of unknown length is gathered chunk by chunk
+/// and counted.
 async fn read_capped(
     mut response: reqwest::Response,
     limit: usize,
 ) -> Result<Option<Bytes>, reqwest::Error> {
-    let announced = response.content_length().unwrap_or(0);
-    if announced > limit as u64 {
-        return Ok(None);
+    match response.content_length() {
+        Some(announced) if announced > limit as u64 => return Ok(None),
+        Some(_) => return response.bytes().await.map(Some),
+        None => {}
     }
-    let mut body = bytes::BytesMut::with_capacity(announced as usize);
+    let mut body = bytes::BytesMut::new();
     while let Some(chunk) = response.chunk().await? {
         if body.len() + chunk.len() > limit {
             return Ok(None);
@@ -695,14 +701,12 @@ impl ApiClient {
         let Some(deprecation) = Deprecation::from_headers(headers) else {
             return;
         };
-        let first = self
-            .inner
-            .warned
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(request.operation_id);
-        if !first {
-            return;
+        {
+            let mut warned = self.inner.warned.lock().unwrap_or_else(|e| e.into_inner());
+            if warned.contains(&request.operation_id) {
+                return;
+            }
+            warned.push(request.operation_id);
         }
         tracing::warn!(
             operation = request.operation_id,

@@ -14,8 +14,9 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use futures_core::Stream;
+use serde::de::DeserializeOwned;
 
-use crate::runtime::{Error, Response};
+use crate::runtime::{ApiClient, Error, Request, Response};
 
 /// A page of a cursor-paginated list; generated code implements it for each list body.
 pub trait Page: Sized {
@@ -37,16 +38,61 @@ type FetchPage<P> = Box<dyn FnMut(Option<String>) -> PageFuture<P> + Send>;
 #[must_use = "streams do nothing unless polled"]
 pub struct Pages<P> {
     operation_id: &'static str,
-    fetch: FetchPage<P>,
+    fetch: Fetch<P>,
     state: State<P>,
     seen: HashSet<String>,
     fetched: usize,
+}
+
+/// How a page is fetched from its token.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one per stream, and the common variant: boxing it would only add an allocation"
+)]
+enum Fetch<P> {
+    /// A generated operation's request, sent with `token_param` added for every page but
+    /// the first. The sending future is made (and boxed) in the generic `Stream` impl, so
+    /// a generated crate does not compile the JSON decoding of every list body up front:
+    /// only the crate that polls a stream instantiates it, for the streams it uses.
+    Request {
+        client: ApiClient,
+        request: Request,
+        token_param: &'static str,
+    },
+    /// Any other way of fetching a page (see [`Pages::new`]).
+    Custom(FetchPage<P>),
+    /// The request could not be built: the stream's one item is that error
+    /// ([`State::Failed`]), after which it ends, so no page is ever asked of this.
+    Nothing,
+}
+
+impl<P: DeserializeOwned + Send + 'static> Fetch<P> {
+    fn start(&mut self, operation_id: &'static str, token: Option<String>) -> PageFuture<P> {
+        match self {
+            Fetch::Request {
+                client,
+                request,
+                token_param,
+            } => {
+                let client = client.clone();
+                let mut request = request.clone();
+                request.query(token_param, &token);
+                Box::pin(async move { client.send::<P>(request).await })
+            }
+            Fetch::Custom(fetch) => fetch(token),
+            Fetch::Nothing => Box::pin(std::future::ready(Err(Error::InvalidRequest(format!(
+                "{operation_id}: the pager has no request to send"
+            ))))),
+        }
+    }
 }
 
 enum State<P> {
     /// The next request to send, with this token (or none, for the first page).
     Ready(Option<String>),
     Fetching(PageFuture<P>),
+    /// The request could not be built; this error is the next and last item.
+    Failed(Error),
     /// Ended after the last page or an error.
     Done,
 }
@@ -62,8 +108,40 @@ impl<P> fmt::Debug for Pages<P> {
 }
 
 impl<P: Page + Send + 'static> Pages<P> {
+    /// Pages of `operation_id`, whose first page `request` describes (an error building
+    /// it is the stream's one item), starting at `first_token` (none for the first page).
+    /// `request` must not carry the token itself: the pager adds `token_param` for every
+    /// page after the first. Generated code calls this.
+    pub fn of_request(
+        client: &ApiClient,
+        operation_id: &'static str,
+        token_param: &'static str,
+        first_token: Option<String>,
+        request: Result<Request, Error>,
+    ) -> Self {
+        match request {
+            Ok(request) => Self::with_fetch(
+                operation_id,
+                first_token,
+                Fetch::Request {
+                    client: client.clone(),
+                    request,
+                    token_param,
+                },
+            ),
+            Err(error) => Self {
+                operation_id,
+                fetch: Fetch::Nothing,
+                state: State::Failed(error),
+                seen: HashSet::new(),
+                fetched: 0,
+            },
+        }
+    }
+
     /// Pages of `operation_id`, starting at `first_token` (none for the first page);
-    /// `fetch` sends the request with the given token. Generated code calls this.
+    /// `fetch` sends the request with the given token, for lists that are not a generated
+    /// operation's (or tests).
     pub fn new<F, Fut>(
         operation_id: &'static str,
         first_token: Option<String>,
@@ -73,10 +151,22 @@ impl<P: Page + Send + 'static> Pages<P> {
         F: FnMut(Option<String>) -> Fut + Send + 'static,
         Fut: Future<Output = Result<Response<P>, Error>> + Send + 'static,
     {
+        Self::with_fetch(
+            operation_id,
+            first_token,
+            Fetch::Custom(Box::new(move |token| Box::pin(fetch(token)))),
+        )
+    }
+
+    fn with_fetch(
+        operation_id: &'static str,
+        first_token: Option<String>,
+        fetch: Fetch<P>,
+    ) -> Self {
         let first_token = first_token.filter(|t| !t.is_empty());
         Self {
             operation_id,
-            fetch: Box::new(move |token| Box::pin(fetch(token))),
+            fetch,
             seen: first_token.iter().cloned().collect(),
             state: State::Ready(first_token),
             fetched: 0,
@@ -111,32 +201,28 @@ impl<P: Page + Send + 'static> Pages<P> {
     }
 }
 
-impl<P: Page + Send + 'static> Stream for Pages<P> {
+impl<P: Page + DeserializeOwned + Send + 'static> Stream for Pages<P> {
     type Item = Result<Response<P>, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
         loop {
-            match &mut this.state {
+            match std::mem::replace(&mut this.state, State::Done) {
                 State::Done => return Poll::Ready(None),
+                State::Failed(error) => return Poll::Ready(Some(Err(error))),
                 State::Ready(token) => {
-                    let token = token.take();
-                    this.state = State::Fetching((this.fetch)(token));
+                    this.state = State::Fetching(this.fetch.start(this.operation_id, token));
                 }
-                State::Fetching(future) => {
-                    let outcome = ready!(future.as_mut().poll(cx));
+                State::Fetching(mut future) => {
+                    let Poll::Ready(outcome) = future.as_mut().poll(cx) else {
+                        this.state = State::Fetching(future);
+                        return Poll::Pending;
+                    };
                     this.fetched += 1;
-                    this.state = State::Done;
-                    return Poll::Ready(Some(match outcome {
-                        Ok(page) => match this.after(&page) {
-                            Ok(next) => {
-                                this.state = next;
-                                Ok(page)
-                            }
-                            Err(e) => Err(e),
-                        },
-                        Err(e) => Err(e),
-                    }));
+                    return Poll::Ready(Some(outcome.and_then(|page| {
+                        this.state = this.after(&page)?;
+                        Ok(page)
+                    })));
                 }
             }
         }
@@ -168,7 +254,7 @@ impl<P: Page + Send + 'static> Items<P> {
     }
 }
 
-impl<P: Page + Send + 'static> Stream for Items<P>
+impl<P: Page + DeserializeOwned + Send + 'static> Stream for Items<P>
 where
     P::Item: Unpin,
 {
@@ -206,6 +292,7 @@ mod tests {
 
     use http::{HeaderMap, StatusCode};
 
+    #[derive(serde::Deserialize)]
     struct TestPage {
         data: Vec<u32>,
         next_token: Option<String>,
@@ -347,5 +434,35 @@ mod tests {
         let results = drain(pages.items());
         assert_eq!(results.len(), 2);
         assert!(results[1].is_err());
+    }
+
+    #[test]
+    fn a_request_that_cannot_be_built_is_the_one_item() {
+        use crate::runtime::{Api, ClientBuilder, RateLimit, Unversioned};
+        struct TestApi;
+        impl Api for TestApi {
+            type Client = ApiClient;
+            type Version = Unversioned;
+            const TITLE: &'static str = "Test API";
+            const DEFAULT_BASE_URL: &'static str = "http://127.0.0.1:9/";
+            const TENANT_HEADER: Option<&'static str> = None;
+            const API_VERSION_HEADER: Option<&'static str> = None;
+            const DEFAULT_RATE_LIMIT: Option<RateLimit> = None;
+        }
+        let client = ClientBuilder::<TestApi>::new()
+            .bearer_token("t")
+            .build()
+            .unwrap();
+        let pages: Pages<TestPage> = Pages::of_request(
+            &client,
+            "list-things",
+            "next_token",
+            Some("ignored".into()),
+            Err(Error::InvalidRequest("header x: not a valid value".into())),
+        );
+        let results = drain(pages.items());
+        assert_eq!(results.len(), 1);
+        let err = results[0].as_ref().err().unwrap().to_string();
+        assert!(err.contains("header x"), "{err}");
     }
 }

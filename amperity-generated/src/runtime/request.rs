@@ -13,7 +13,7 @@ use crate::runtime::{Error, QueryValue};
 ///
 /// Client-wide headers (authorization, tenant, api-version) are not part of it: the client
 /// adds them, once each.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Request {
     pub(crate) method: Method,
     pub(crate) operation_id: &'static str,
