@@ -12,8 +12,9 @@
 //! as breaking or not (`cargo xtask diff`).
 //!
 //! [`generate_crate`] runs the three for several documents and returns every file as a
-//! string; `xtask` decides where they go. The hand-written runtime (`src/runtime/`) is
-//! not produced here: the committed crate holds it, and `xtask generate` copies it.
+//! string; `xtask` decides where they go. The hand-written runtime is not produced here:
+//! it is the `amperity-runtime` crate, which every generated crate depends on (at
+//! [`CrateOptions::runtime_path`]) and re-exports as `runtime`.
 
 pub mod diff;
 mod error;
@@ -62,9 +63,12 @@ pub struct CrateOptions {
     pub command: String,
     /// A member of this workspace (inherits edition and lints) or a standalone crate.
     pub workspace_member: bool,
-    /// Hand-written modules of the crate besides `runtime` (e.g. `workflows`), declared
-    /// in `lib.rs` and never written by the generator.
+    /// Hand-written modules of the crate (e.g. `workflows`), declared in `lib.rs` and
+    /// never written by the generator.
     pub extra_modules: Vec<String>,
+    /// Where the `amperity-runtime` crate is, as `Cargo.toml` should say it: relative to
+    /// the generated crate's directory, or absolute.
+    pub runtime_path: String,
 }
 
 /// Every generated file, keyed by its path relative to the crate root (`Cargo.toml`,

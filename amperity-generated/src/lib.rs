@@ -10,7 +10,7 @@
 //! - \[`profile`\]: Amperity Profile API 2025-07-31 (feature `profile`)
 //!
 //! Each module has a `Client` (configured once with tenant, credentials and base URL), `models` and `requests`; `runtime` holds the hand-written HTTP layer they share.
-pub mod runtime;
+pub use amperity_runtime as runtime;
 pub mod workflows;
 #[rustfmt::skip]
 pub mod control_plane;

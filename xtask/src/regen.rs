@@ -17,9 +17,11 @@ use crate::spec::{self, Manifest};
 pub const GENERATED_CRATE: &str = "amperity-generated";
 /// The command named in every header of the committed crate.
 pub const REGEN_COMMAND: &str = "cargo xtask regen";
+/// The runtime crate's directory, relative to the workspace root.
+pub const RUNTIME_CRATE: &str = "amperity-runtime";
 
-/// Hand-written modules of the committed crate besides `runtime`: Amperity-specific
-/// helpers built on the generated modules (they are not copied into standalone crates).
+/// Hand-written modules of the committed crate: Amperity-specific helpers built on the
+/// generated modules (standalone crates do not have them).
 const HAND_WRITTEN_MODULES: &[&str] = &["workflows"];
 
 /// The files `cargo xtask regen` would write, from the pinned documents.
@@ -45,6 +47,7 @@ pub fn committed_crate_files(root: &Path) -> Result<GeneratedFiles> {
         command: REGEN_COMMAND.to_owned(),
         workspace_member: true,
         extra_modules: HAND_WRITTEN_MODULES.iter().map(|m| m.to_string()).collect(),
+        runtime_path: format!("../{RUNTIME_CRATE}"),
     };
     amperity_codegen::generate_crate(&options, &inputs).map_err(|e| anyhow::anyhow!("{e}"))
 }
@@ -102,8 +105,8 @@ pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
 }
 
 /// `cargo xtask generate`: a standalone crate for any OpenAPI 3.0.x or Swagger 2.0 document
-/// (converted in process while loading), with the runtime copied from the committed crate
-/// (its one source).
+/// (converted in process while loading), depending on this workspace's runtime crate by
+/// its absolute path.
 pub fn generate_standalone(
     root: &Path,
     spec_path: &Path,
@@ -132,32 +135,32 @@ pub fn generate_standalone(
         command: "cargo xtask generate".to_owned(),
         workspace_member: false,
         extra_modules: Vec::new(),
+        runtime_path: runtime_path(root)?,
     };
-    let mut files = amperity_codegen::generate_crate(&options, &[input])
+    let files = amperity_codegen::generate_crate(&options, &[input])
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .files;
-    files.extend(runtime_files(root)?);
     write_crate(out, &files)
 }
 
-/// The hand-written runtime, as files relative to a crate root.
-pub fn runtime_files(root: &Path) -> Result<BTreeMap<String, String>> {
-    let dir = root.join(GENERATED_CRATE).join("src/runtime");
-    let mut files = BTreeMap::new();
-    for entry in fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))? {
-        let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "rs") {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            files.insert(format!("src/runtime/{name}"), fs::read_to_string(&path)?);
-        }
+/// The absolute path of the runtime crate, for the manifest of a standalone crate.
+pub fn runtime_path(root: &Path) -> Result<String> {
+    let dir = root.join(RUNTIME_CRATE);
+    let dir = dir
+        .canonicalize()
+        .with_context(|| format!("cannot find the runtime crate at {}", dir.display()))?;
+    if !dir.join("Cargo.toml").is_file() {
+        bail!(
+            "no Cargo.toml in the runtime crate's directory {}",
+            dir.display()
+        );
     }
-    if files.is_empty() {
-        bail!("no runtime sources in {}", dir.display());
-    }
-    Ok(files)
+    dir.to_str().map(str::to_owned).with_context(|| {
+        format!(
+            "the runtime crate's path {} is not UTF-8, which Cargo.toml cannot hold",
+            dir.display()
+        )
+    })
 }
 
 /// Writes `files` under `dir` all-or-nothing and removes generated files that are no

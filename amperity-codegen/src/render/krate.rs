@@ -8,41 +8,56 @@ use super::types::ident;
 use crate::ir::Api;
 use crate::{ApiInput, CrateOptions};
 
-/// The dependencies the runtime and the generated code use: one list for the committed
-/// crate and for standalone crates alike.
-const DEPENDENCIES: &str = r#"[dependencies]
-bytes = "1"
-chrono = { version = "0.4", default-features = false, features = ["serde", "std", "clock"] }
-fastrand = "2"
-futures-core = "0.3"
-governor = { version = "0.10", default-features = false, features = ["std"] }
-http = "1"
-percent-encoding = "2"
-reqwest = { version = "0.12", default-features = false, features = ["json", "rustls-tls"] }
+/// What the generated code uses besides the runtime (serde derives, `chrono` date-times,
+/// `serde_json::Value`), in the versions `amperity-runtime` uses, and what the committed
+/// crate's examples use.
+const DEPENDENCIES: &str = r#"chrono = { version = "0.4", default-features = false, features = ["serde", "std", "clock"] }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
-tokio = { version = "1", features = ["sync", "time"] }
-tracing = "0.1"
-url = "2"
 
 [dev-dependencies]
 futures-util = "0.3"
-tokio = { version = "1", features = ["macros", "rt-multi-thread", "test-util"] }
+tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
 tracing-subscriber = { version = "0.3", features = ["fmt", "env-filter"] }
 "#;
+
+/// The `[dependencies]` table: the runtime crate, found at `options.runtime_path`, and
+/// [`DEPENDENCIES`].
+fn dependencies(options: &CrateOptions) -> String {
+    format!(
+        "[dependencies]\namperity-runtime = {{ version = \"0.1.0\", path = {} }}\n{DEPENDENCIES}",
+        toml_string(&options.runtime_path)
+    )
+}
+
+/// A TOML basic string.
+fn toml_string(value: &str) -> String {
+    let mut quoted = String::from("\"");
+    for c in value.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            c if c.is_control() => quoted.push_str(&format!("\\u{:04X}", c as u32)),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
 
 /// `Cargo.toml`. A workspace member inherits edition and lints from the workspace; a
 /// standalone crate spells them out and is its own workspace root.
 pub fn cargo_toml(options: &CrateOptions, apis: &[ApiInput<'_>], header: &str) -> String {
     let features = feature_table(apis);
+    let dependencies = dependencies(options);
     if options.workspace_member {
         format!(
-            "{header}[package]\nname = \"{name}\"\nversion = \"0.1.0\"\ndescription = \"A Rust client for Amperity's APIs, generated from their OpenAPI documents.\"\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n{features}{DEPENDENCIES}\n[lints]\nworkspace = true\n",
+            "{header}[package]\nname = \"{name}\"\nversion = \"0.1.0\"\ndescription = \"A Rust client for Amperity's APIs, generated from their OpenAPI documents.\"\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n{features}{dependencies}\n[lints]\nworkspace = true\n",
             name = options.name
         )
     } else {
         format!(
-            "{header}[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\nrust-version = \"1.88\"\npublish = false\n\n{features}{DEPENDENCIES}\n[lints.rust]\nunsafe_code = \"forbid\"\n\n# A standalone crate is its own workspace; remove this table to add it to yours.\n[workspace]\n",
+            "{header}[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\nrust-version = \"1.88\"\npublish = false\n\n{features}{dependencies}\n[lints.rust]\nunsafe_code = \"forbid\"\n\n# A standalone crate is its own workspace; remove this table to add it to yours.\n[workspace]\n",
             name = options.name
         )
     }
@@ -61,7 +76,8 @@ fn feature_table(apis: &[ApiInput<'_>]) -> String {
     table
 }
 
-/// `src/lib.rs`: crate docs, the runtime, and one module per API.
+/// `src/lib.rs`: crate docs, the runtime (re-exported as `runtime`, the path generated code
+/// uses), and one module per API.
 pub fn lib_file(options: &CrateOptions, apis: &[(ApiInput<'_>, Api)]) -> TokenStream {
     let list: Vec<String> = apis
         .iter()
@@ -91,14 +107,14 @@ pub fn lib_file(options: &CrateOptions, apis: &[(ApiInput<'_>, Api)]) -> TokenSt
             pub mod #module;
         }
     });
-    // Hand-written modules, kept beside the runtime; the generator only declares them.
+    // Hand-written modules of the crate; the generator only declares them.
     let extra = options.extra_modules.iter().map(|m| {
         let module = ident(m);
         quote!(pub mod #module;)
     });
     quote! {
         #docs
-        pub mod runtime;
+        pub use amperity_runtime as runtime;
         #( #extra )*
         #( #modules )*
     }

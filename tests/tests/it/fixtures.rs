@@ -55,6 +55,7 @@ pub(crate) fn standalone(name: &str, command: &str) -> CrateOptions {
         command: command.to_owned(),
         workspace_member: false,
         extra_modules: Vec::new(),
+        runtime_path: xtask::regen::runtime_path(&root()).expect("the runtime crate"),
     }
 }
 
@@ -98,8 +99,8 @@ fn hazard_fixtures_snapshot() {
     }
 }
 
-/// Generates one crate holding every fixture (and the runtime, as `cargo xtask generate`
-/// does), then runs clippy and rustdoc on it with warnings denied. This is also the
+/// Generates one crate holding every fixture (depending on the runtime crate, as `cargo
+/// xtask generate` does), then runs clippy and rustdoc on it with warnings denied. This is also the
 /// proof that a standalone crate compiles on its own.
 ///
 /// Then `tests/fixtures/behaviour/hazards.rs` runs inside that crate: the glue for
@@ -113,18 +114,16 @@ fn hazard_fixtures_compile_without_warnings() {
     cargo_in(&dir, &["test", "--quiet", "--test", "behaviour"]);
 }
 
-/// Generates the crate `crate_name` holding every fixture of `fixtures` (and the runtime),
-/// then runs clippy and rustdoc on it with warnings denied.
+/// Generates the crate `crate_name` holding every fixture of `fixtures`, then runs clippy and rustdoc on it with warnings denied.
 pub(crate) fn compile_without_warnings(
     crate_name: &str,
     command: &str,
     fixtures: &[Fixture],
 ) -> std::path::PathBuf {
-    let mut files =
+    let files =
         amperity_codegen::generate_crate(&standalone(crate_name, command), &inputs(fixtures))
             .unwrap_or_else(|e| panic!("{e}"))
             .files;
-    files.extend(xtask::regen::runtime_files(&root()).expect("runtime sources"));
     let dir = scratch_dir(crate_name);
     xtask::regen::write_crate(&dir, &files).expect("written");
     fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).expect("lock file copied");
@@ -158,10 +157,11 @@ fn cargo_in(dir: &Path, args: &[&str]) {
     );
 }
 
-/// `cargo xtask generate` writes a crate that carries everything it needs: its own
-/// manifest (a workspace root of its own), the runtime, and the API module.
+/// `cargo xtask generate` writes a crate of its own: its manifest (a workspace root of its
+/// own) naming the runtime crate by its absolute path, `lib.rs` re-exporting it as
+/// `runtime`, and the API module.
 #[test]
-fn generate_command_writes_a_self_contained_crate() {
+fn generate_command_writes_a_crate_of_its_own() {
     let out = scratch_dir("generate-command");
     let spec = root().join("tests/fixtures/hazards/keywords.yaml");
     let outcome = xtask::regen::generate_standalone(&root(), &spec, &out, "keywords-client", "api")
@@ -173,16 +173,23 @@ fn generate_command_writes_a_self_contained_crate() {
         "{manifest}"
     );
     assert!(manifest.contains("\n[workspace]\n"), "{manifest}");
+    let runtime = root()
+        .join("amperity-runtime")
+        .canonicalize()
+        .expect("runtime dir");
+    let runtime_line = format!(
+        "amperity-runtime = {{ version = \"0.1.0\", path = \"{}\" }}",
+        runtime.display()
+    );
+    assert!(manifest.contains(&runtime_line), "{manifest}");
     let lib = fs::read_to_string(out.join("src/lib.rs")).expect("lib.rs");
     assert!(
-        lib.contains("pub mod runtime;") && lib.contains("pub mod api;"),
+        lib.contains("pub use amperity_runtime as runtime;") && lib.contains("pub mod api;"),
         "{lib}"
     );
-    for file in xtask::regen::runtime_files(&root())
-        .expect("runtime")
-        .keys()
-    {
-        assert!(out.join(file).is_file(), "{file} not copied");
-    }
+    assert!(
+        !out.join("src/runtime").exists(),
+        "the runtime is not copied"
+    );
     assert!(out.join("src/api/requests.rs").is_file());
 }

@@ -1,7 +1,7 @@
 //! The runtime's behaviours end to end, against wiremock on 127.0.0.1: pagination, the
 //! rate limiter's shared back-off, retries, OAuth2 client credentials, timeouts,
 //! deprecation notices and the workflow waiter. (The rules themselves are unit-tested
-//! with injected time in `amperity-generated/src/runtime`.)
+//! with injected time in `amperity-runtime`.)
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -16,7 +16,7 @@ use super::generation::{self, Document};
 use super::loc::{self, Lines};
 use super::peers::{Peers, Tool};
 use super::stats::Samples;
-use crate::regen::GENERATED_CRATE;
+use crate::regen::{GENERATED_CRATE, RUNTIME_CRATE};
 use crate::spec::Manifest;
 
 /// A crate under measurement.
@@ -30,6 +30,8 @@ pub struct Subject {
     pub cargo_args: Vec<String>,
     /// Source directories left out of the line count (feature-gated modules that are off).
     pub excluded: Vec<PathBuf>,
+    /// Ours: the runtime crate it depends on (its lines are shown apart).
+    pub runtime: Option<PathBuf>,
     /// Which TLS stack its HTTP client compiles.
     pub tls: &'static str,
     /// A row that explains another rather than competes (shown in italics).
@@ -41,7 +43,7 @@ pub struct Subject {
 pub struct Measured {
     pub subject: Subject,
     pub lines: Lines,
-    /// Lines of the hand-written runtime inside it (ours only).
+    /// Lines of the hand-written runtime crate it depends on (ours only).
     pub runtime_lines: Option<Lines>,
     pub cold: Samples,
     pub packages: Option<usize>,
@@ -61,9 +63,15 @@ pub struct Repeats {
 
 /// Prepares the crates: ours (`generate` on the stable document; a copy of the committed
 /// `amperity-generated` with default and with all features; the standalone crate without
-/// TLS, as a diagnostic) and both peers' crates for the same document.
+/// TLS and the runtime crate alone, as diagnostics) and both peers' crates for the same
+/// document. Ours depend on this workspace's `amperity-runtime` by path, as progenitor's
+/// depend on `progenitor-client` from crates.io.
 pub fn subjects(root: &Path, peers: &Peers, stable: &Document) -> Result<Vec<Subject>> {
     let base = peers.cache.join("compile");
+    let runtime = root
+        .join(RUNTIME_CRATE)
+        .canonicalize()
+        .context("the runtime crate")?;
     let mut subjects = Vec::new();
     let generated = |tool: Tool| -> Result<PathBuf> {
         let dir = base.join(tool.slug());
@@ -80,10 +88,12 @@ pub fn subjects(root: &Path, peers: &Peers, stable: &Document) -> Result<Vec<Sub
         dir: ours.clone(),
         cargo_args: Vec::new(),
         excluded: Vec::new(),
+        runtime: Some(runtime.clone()),
         tls: "rustls (ring)",
         diagnostic: false,
     });
-    let copy = copy_committed_crate(root, &base.join("ours-amperity-generated"))?;
+    let copy = copy_member_crate(root, GENERATED_CRATE, &base.join("ours-amperity-generated"))?;
+    point_runtime_at(&copy.join("Cargo.toml"), &runtime)?;
     let gated = gated_modules(root)?;
     subjects.push(Subject {
         label: "ours: `amperity-generated`, default features (control plane)".to_owned(),
@@ -91,6 +101,7 @@ pub fn subjects(root: &Path, peers: &Peers, stable: &Document) -> Result<Vec<Sub
         dir: copy.clone(),
         cargo_args: Vec::new(),
         excluded: gated,
+        runtime: Some(runtime.clone()),
         tls: "rustls (ring)",
         diagnostic: false,
     });
@@ -100,13 +111,29 @@ pub fn subjects(root: &Path, peers: &Peers, stable: &Document) -> Result<Vec<Sub
         dir: copy,
         cargo_args: vec!["--all-features".to_owned()],
         excluded: Vec::new(),
+        runtime: Some(runtime.clone()),
         tls: "rustls (ring)",
         diagnostic: false,
     });
+    let runtime_alone = copy_member_crate(root, RUNTIME_CRATE, &base.join("ours-runtime"))?;
+    subjects.push(Subject {
+        label: "ours: `amperity-runtime` alone (a dependency, built once rather than with each \
+                change of a generated crate; diagnostic)"
+            .to_owned(),
+        tool: Tool::Ours,
+        dir: runtime_alone,
+        cargo_args: Vec::new(),
+        excluded: Vec::new(),
+        runtime: None,
+        tls: "rustls (ring)",
+        diagnostic: true,
+    });
+    let no_tls_runtime = copy_member_crate(root, RUNTIME_CRATE, &base.join("ours-runtime-no-tls"))?;
+    without_tls(&no_tls_runtime.join("Cargo.toml"))?;
     let no_tls = base.join("ours-no-tls");
     cmd::remove_dir(&no_tls)?;
     copy_tree(&ours, &no_tls)?;
-    without_tls(&no_tls.join("Cargo.toml"))?;
+    point_runtime_at(&no_tls.join("Cargo.toml"), &no_tls_runtime)?;
     subjects.push(Subject {
         label: format!(
             "ours: `cargo xtask generate` ({}), TLS removed (diagnostic)",
@@ -116,6 +143,7 @@ pub fn subjects(root: &Path, peers: &Peers, stable: &Document) -> Result<Vec<Sub
         dir: no_tls,
         cargo_args: Vec::new(),
         excluded: Vec::new(),
+        runtime: Some(no_tls_runtime),
         tls: "none",
         diagnostic: true,
     });
@@ -125,6 +153,7 @@ pub fn subjects(root: &Path, peers: &Peers, stable: &Document) -> Result<Vec<Sub
         dir: generated(Tool::Progenitor)?,
         cargo_args: Vec::new(),
         excluded: Vec::new(),
+        runtime: None,
         tls: "none (reqwest without default features)",
         diagnostic: false,
     });
@@ -134,6 +163,7 @@ pub fn subjects(root: &Path, peers: &Peers, stable: &Document) -> Result<Vec<Sub
         dir: generated(Tool::OpenApiGenerator)?,
         cargo_args: Vec::new(),
         excluded: Vec::new(),
+        runtime: None,
         tls: "native-tls (system OpenSSL)",
         diagnostic: false,
     });
@@ -148,11 +178,9 @@ pub fn measure(subjects: Vec<Subject>, repeats: Repeats) -> Result<Vec<Measured>
         eprintln!("bench: fetching the dependencies of {}", subject.label);
         let fetched = cmd::timed(cargo(&subject, "fetch").arg("--quiet"))?;
         let lines = loc::count_dir(&subject.dir.join("src"), &subject.excluded)?;
-        let runtime_dir = subject.dir.join("src/runtime");
-        let runtime_lines = if subject.tool == Tool::Ours && runtime_dir.is_dir() {
-            Some(loc::count_dir(&runtime_dir, &[])?)
-        } else {
-            None
+        let runtime_lines = match &subject.runtime {
+            Some(runtime) => Some(loc::count_dir(&runtime.join("src"), &[])?),
+            None => None,
         };
         measured.push(Measured {
             failure: (!fetched.success).then(|| fetched.errors(6)),
@@ -290,11 +318,11 @@ fn touch_sources(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Copies the committed crate's manifest and sources (not its tests or examples) into
-/// `dest` as a standalone crate: the keys it inherits from this workspace get this
-/// workspace's values, and it becomes its own workspace.
-fn copy_committed_crate(root: &Path, dest: &Path) -> Result<PathBuf> {
-    let source = root.join(GENERATED_CRATE);
+/// Copies the manifest and sources (not tests or examples) of the workspace member
+/// `member` into `dest` as a standalone crate: the keys it inherits from this workspace
+/// get this workspace's values, and it becomes its own workspace.
+fn copy_member_crate(root: &Path, member: &str, dest: &Path) -> Result<PathBuf> {
+    let source = root.join(member);
     cmd::remove_dir(dest)?;
     copy_tree(&source.join("src"), &dest.join("src"))?;
     let manifest = std::fs::read_to_string(source.join("Cargo.toml"))?;
@@ -302,6 +330,32 @@ fn copy_committed_crate(root: &Path, dest: &Path) -> Result<PathBuf> {
     let standalone = standalone_manifest(&manifest, &workspace)?;
     std::fs::write(dest.join("Cargo.toml"), standalone)?;
     Ok(dest.to_path_buf())
+}
+
+/// Points the `amperity-runtime` dependency of a manifest at `runtime` (an absolute path).
+fn point_runtime_at(manifest: &Path, runtime: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(manifest)?;
+    let line = format!(
+        "amperity-runtime = {{ version = \"0.1.0\", path = {:?} }}",
+        runtime.display().to_string()
+    );
+    let mut found = false;
+    let changed: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("amperity-runtime = ") {
+                found = true;
+                line.clone()
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect();
+    if !found {
+        bail!("{}: no amperity-runtime dependency", manifest.display());
+    }
+    std::fs::write(manifest, changed.join("\n") + "\n")?;
+    Ok(())
 }
 
 /// The workspace member's manifest with `key.workspace = true` replaced by the
@@ -351,7 +405,7 @@ fn gated_modules(root: &Path) -> Result<Vec<PathBuf>> {
         .collect())
 }
 
-/// Takes reqwest's TLS feature out of a generated crate's manifest (the diagnostic row:
+/// Takes reqwest's TLS feature out of the runtime crate's manifest (the diagnostic row:
 /// what the rest of our cold build costs without a TLS stack, as progenitor's crate has
 /// none).
 fn without_tls(manifest: &Path) -> Result<()> {

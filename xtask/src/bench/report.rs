@@ -299,8 +299,9 @@ fn compile(out: &mut String, r: &Results) {
     let _ = writeln!(
         out,
         "Lines of Rust under each crate's `src/` (code: neither blank nor a `//` comment; doc \
-         comments are comments). Ours includes its runtime (shown apart); progenitor's runtime \
-         is the `progenitor-client` dependency and is not counted. Each crate has a target \
+         comments are comments). Ours is the generated code; its runtime is the `amperity-runtime` \
+         dependency (its lines shown apart), as progenitor's is the `progenitor-client` \
+         dependency (not counted). Each crate has a target \
          directory of its own; `CARGO_INCREMENTAL=0` throughout; dev profile. **Cold**: a \
          fresh target directory, `cargo build`, every dependency compiled (sources already \
          downloaded); packages are cargo's `Compiling` lines. **Recompile**: dependencies \
@@ -334,7 +335,7 @@ fn compile(out: &mut String, r: &Results) {
         };
         let mut lines = format!("{} ({})", m.lines.total, m.lines.code);
         if let Some(rt) = m.runtime_lines {
-            let _ = write!(lines, "; runtime {} ({})", rt.total, rt.code);
+            let _ = write!(lines, "; runtime crate {} ({})", rt.total, rt.code);
         }
         if let Some(failure) = &m.failure {
             notes.push(format!(

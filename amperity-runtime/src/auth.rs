@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use http::header::{ACCEPT, HeaderValue};
 use serde::Deserialize;
 
-use crate::runtime::{AuthError, Error, Secret};
+use crate::{AuthError, Error, Secret};
 
 /// How a client authenticates.
 #[derive(Clone)]
@@ -223,7 +223,7 @@ impl TokenCache {
             )
         })?;
         if !status.is_success() {
-            let reason = crate::runtime::ErrorBody::parse(&body)
+            let reason = crate::ErrorBody::parse(&body)
                 .and_then(|b| {
                     b.message
                         .or_else(|| b.extra.get("error").map(|e| e.to_string()))

@@ -19,7 +19,7 @@ use governor::middleware::NoOpMiddleware;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter as Gcra};
 
-use crate::runtime::Error;
+use crate::Error;
 
 /// How many requests per second a client may start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use crate::runtime::Error;
+use crate::Error;
 
 /// Everything but RFC 3986 unreserved characters is encoded, so a value is always exactly
 /// one path segment: `/`, `?`, `#`, `%` and spaces (as `%20`, never `+`) included.

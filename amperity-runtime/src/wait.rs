@@ -4,7 +4,7 @@ use std::fmt;
 use std::future::Future;
 use std::time::Duration;
 
-use crate::runtime::Error;
+use crate::Error;
 
 /// How often to poll and for how long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
-use crate::runtime::{DecodeError, Error};
+use crate::{DecodeError, Error};
 
 /// A success response: the decoded body plus the status and headers it came with.
 ///
@@ -63,8 +63,8 @@ impl<T> Response<T> {
     }
 
     /// What the `Deprecation` and `Sunset` headers announce, when present.
-    pub fn deprecation(&self) -> Option<crate::runtime::Deprecation> {
-        crate::runtime::Deprecation::from_headers(&self.headers)
+    pub fn deprecation(&self) -> Option<crate::Deprecation> {
+        crate::Deprecation::from_headers(&self.headers)
     }
 
     /// The decoded body.

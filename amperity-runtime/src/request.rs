@@ -6,9 +6,9 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use serde::Serialize;
 
-use crate::runtime::{Error, QueryValue};
+use crate::{Error, QueryValue};
 
-/// What generated code hands to [`crate::runtime::ApiClient`]: the operation, its
+/// What generated code hands to [`crate::ApiClient`]: the operation, its
 /// method, its already-encoded path, and the parameters and body the caller set.
 ///
 /// Client-wide headers (authorization, tenant, api-version) are not part of it: the client
@@ -29,7 +29,7 @@ pub struct Request {
 impl Request {
     /// A request for `operation_id`, whose path template is `path_template` (for logs);
     /// `path` starts with `/`, is relative to the base URL, and has its parameters
-    /// encoded with [`crate::runtime::path_segment`].
+    /// encoded with [`crate::path_segment`].
     pub fn new(
         method: Method,
         operation_id: &'static str,

@@ -13,9 +13,9 @@ use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
-use crate::runtime::auth::{Auth, Credentials, TokenCache};
-use crate::runtime::retry::{Decision, Failure};
-use crate::runtime::{
+use crate::auth::{Auth, Credentials, TokenCache};
+use crate::retry::{Decision, Failure};
+use crate::{
     ApiError, DecodeError, Deprecation, DeprecationNotice, Error, RateLimit, RateLimiter, Request,
     Response, RetryPolicy, Secret, TransportError,
 };
@@ -659,7 +659,7 @@ impl ApiClient {
                 tracing::debug!(attempt, "401: fetching a new access token and retrying");
                 continue;
             }
-            let retry_after = crate::runtime::retry::retry_after(&headers, chrono::Utc::now());
+            let retry_after = crate::retry::retry_after(&headers, chrono::Utc::now());
             match inner.retry.decide(
                 attempt,
                 &request.method,

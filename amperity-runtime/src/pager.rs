@@ -16,7 +16,7 @@ use std::task::{Context, Poll, ready};
 use futures_core::Stream;
 use serde::de::DeserializeOwned;
 
-use crate::runtime::{ApiClient, Error, Request, Response};
+use crate::{ApiClient, Error, Request, Response};
 
 /// A page of a cursor-paginated list; generated code implements it for each list body.
 pub trait Page: Sized {
@@ -438,7 +438,7 @@ mod tests {
 
     #[test]
     fn a_request_that_cannot_be_built_is_the_one_item() {
-        use crate::runtime::{Api, ClientBuilder, RateLimit, Unversioned};
+        use crate::{Api, ClientBuilder, RateLimit, Unversioned};
         struct TestApi;
         impl Api for TestApi {
             type Client = ApiClient;
