@@ -37,72 +37,111 @@ type FetchPage<P> = Box<dyn FnMut(Option<String>) -> PageFuture<P> + Send>;
 /// It is `Unpin`, so `futures::TryStreamExt::try_next` works on it directly.
 #[must_use = "streams do nothing unless polled"]
 pub struct Pages<P> {
+    cursor: Cursor,
+    /// How pages are fetched when they are not a generated operation's request.
+    custom: Option<FetchPage<P>>,
+    /// The page on its way.
+    in_flight: Option<PageFuture<P>>,
+}
+
+/// Everything about a page stream that does not depend on the page type. It is not
+/// generic, so it is compiled once, here, rather than in every crate that makes a stream:
+/// constructing `Pages<P>` in a generated crate costs a few moves.
+struct Cursor {
     operation_id: &'static str,
-    fetch: Fetch<P>,
-    state: State<P>,
+    /// A generated operation's request (without its token), the client that sends it
+    /// and the name of the token parameter; `None` for a custom fetch.
+    request: Option<(ApiClient, Request, &'static str)>,
+    next: Next,
     seen: HashSet<String>,
     fetched: usize,
 }
 
-/// How a page is fetched from its token.
-#[allow(
-    clippy::large_enum_variant,
-    reason = "one per stream, and the common variant: boxing it would only add an allocation"
-)]
-enum Fetch<P> {
-    /// A generated operation's request, sent with `token_param` added for every page but
-    /// the first. The sending future is made (and boxed) in the generic `Stream` impl, so
-    /// a generated crate does not compile the JSON decoding of every list body up front:
-    /// only the crate that polls a stream instantiates it, for the streams it uses.
-    Request {
-        client: ApiClient,
-        request: Request,
-        token_param: &'static str,
-    },
-    /// Any other way of fetching a page (see [`Pages::new`]).
-    Custom(FetchPage<P>),
-    /// The request could not be built: the stream's one item is that error
-    /// ([`State::Failed`]), after which it ends, so no page is ever asked of this.
-    Nothing,
-}
-
-impl<P: DeserializeOwned + Send + 'static> Fetch<P> {
-    fn start(&mut self, operation_id: &'static str, token: Option<String>) -> PageFuture<P> {
-        match self {
-            Fetch::Request {
-                client,
-                request,
-                token_param,
-            } => {
-                let client = client.clone();
-                let mut request = request.clone();
-                request.query(token_param, &token);
-                Box::pin(async move { client.send::<P>(request).await })
-            }
-            Fetch::Custom(fetch) => fetch(token),
-            Fetch::Nothing => Box::pin(std::future::ready(Err(Error::InvalidRequest(format!(
-                "{operation_id}: the pager has no request to send"
-            ))))),
-        }
-    }
-}
-
-enum State<P> {
-    /// The next request to send, with this token (or none, for the first page).
-    Ready(Option<String>),
-    Fetching(PageFuture<P>),
-    /// The request could not be built; this error is the next and last item.
+/// What the stream does when it is next polled (with no page on its way).
+enum Next {
+    /// Fetch the page of this token (none: the first page).
+    Fetch(Option<String>),
+    /// The request could not be built: this error is the next and last item.
     Failed(Error),
     /// Ended after the last page or an error.
     Done,
 }
 
+impl Cursor {
+    fn new(
+        operation_id: &'static str,
+        first_token: Option<String>,
+        request: Option<(ApiClient, Request, &'static str)>,
+    ) -> Self {
+        let first_token = first_token.filter(|t| !t.is_empty());
+        Self {
+            operation_id,
+            request,
+            seen: first_token.iter().cloned().collect(),
+            next: Next::Fetch(first_token),
+            fetched: 0,
+        }
+    }
+
+    fn for_request(
+        client: &ApiClient,
+        operation_id: &'static str,
+        token_param: &'static str,
+        first_token: Option<String>,
+        request: Result<Request, Error>,
+    ) -> Self {
+        match request {
+            Ok(request) => Self::new(
+                operation_id,
+                first_token,
+                Some((client.clone(), request, token_param)),
+            ),
+            Err(error) => Self {
+                next: Next::Failed(error),
+                ..Self::new(operation_id, None, None)
+            },
+        }
+    }
+
+    /// The request for the page of `token`, and the client to send it with; `None` when
+    /// pages are fetched some other way.
+    fn request_for(&self, token: Option<String>) -> Option<(ApiClient, Request)> {
+        let (client, request, token_param) = self.request.as_ref()?;
+        let mut request = request.clone();
+        request.query(token_param, &token);
+        Some((client.clone(), request))
+    }
+
+    /// Records a page that arrived with `next_token`: what to fetch next, the end, or an
+    /// error for a token the server already handed out.
+    fn after(&mut self, next_token: Option<&str>) -> Result<(), Error> {
+        self.fetched += 1;
+        self.next = Next::Done;
+        match next_token {
+            None | Some("") => Ok(()),
+            Some(token) if !self.seen.insert(token.to_owned()) => Err(Error::Pagination(format!(
+                "{}: page {} repeats the next_token {token:?} of an earlier page; \
+                 stopped instead of fetching the same pages forever",
+                self.operation_id, self.fetched
+            ))),
+            Some(token) => {
+                self.next = Next::Fetch(Some(token.to_owned()));
+                Ok(())
+            }
+        }
+    }
+
+    fn is_done(&self) -> bool {
+        matches!(self.next, Next::Done)
+    }
+}
+
 impl<P> fmt::Debug for Pages<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pages")
-            .field("operation_id", &self.operation_id)
-            .field("fetched", &self.fetched)
-            .field("done", &matches!(self.state, State::Done))
+            .field("operation_id", &self.cursor.operation_id)
+            .field("fetched", &self.cursor.fetched)
+            .field("done", &(self.cursor.is_done() && self.in_flight.is_none()))
             .finish_non_exhaustive()
     }
 }
@@ -112,6 +151,10 @@ impl<P: Page + Send + 'static> Pages<P> {
     /// it is the stream's one item), starting at `first_token` (none for the first page).
     /// `request` must not carry the token itself: the pager adds `token_param` for every
     /// page after the first. Generated code calls this.
+    ///
+    /// The sending future is made (and boxed) in the generic `Stream` impl, so a generated
+    /// crate does not compile the JSON decoding of every list body up front: only the
+    /// crate that polls a stream instantiates it, for the streams it uses.
     pub fn of_request(
         client: &ApiClient,
         operation_id: &'static str,
@@ -119,23 +162,10 @@ impl<P: Page + Send + 'static> Pages<P> {
         first_token: Option<String>,
         request: Result<Request, Error>,
     ) -> Self {
-        match request {
-            Ok(request) => Self::with_fetch(
-                operation_id,
-                first_token,
-                Fetch::Request {
-                    client: client.clone(),
-                    request,
-                    token_param,
-                },
-            ),
-            Err(error) => Self {
-                operation_id,
-                fetch: Fetch::Nothing,
-                state: State::Failed(error),
-                seen: HashSet::new(),
-                fetched: 0,
-            },
+        Self {
+            cursor: Cursor::for_request(client, operation_id, token_param, first_token, request),
+            custom: None,
+            in_flight: None,
         }
     }
 
@@ -151,25 +181,10 @@ impl<P: Page + Send + 'static> Pages<P> {
         F: FnMut(Option<String>) -> Fut + Send + 'static,
         Fut: Future<Output = Result<Response<P>, Error>> + Send + 'static,
     {
-        Self::with_fetch(
-            operation_id,
-            first_token,
-            Fetch::Custom(Box::new(move |token| Box::pin(fetch(token)))),
-        )
-    }
-
-    fn with_fetch(
-        operation_id: &'static str,
-        first_token: Option<String>,
-        fetch: Fetch<P>,
-    ) -> Self {
-        let first_token = first_token.filter(|t| !t.is_empty());
         Self {
-            operation_id,
-            fetch,
-            seen: first_token.iter().cloned().collect(),
-            state: State::Ready(first_token),
-            fetched: 0,
+            cursor: Cursor::new(operation_id, first_token, None),
+            custom: Some(Box::new(move |token| Box::pin(fetch(token)))),
+            in_flight: None,
         }
     }
 
@@ -177,26 +192,29 @@ impl<P: Page + Send + 'static> Pages<P> {
     pub fn items(self) -> Items<P> {
         Items {
             pages: self,
-            current: Vec::new().into_iter(),
+            current: None,
         }
     }
 
     /// How many pages were fetched so far.
     pub fn pages_fetched(&self) -> usize {
-        self.fetched
+        self.cursor.fetched
     }
+}
 
-    /// What comes after `page`: the next token, the end, or an error for a token the
-    /// server already handed out.
-    fn after(&mut self, page: &P) -> Result<State<P>, Error> {
-        match page.next_token() {
-            None | Some("") => Ok(State::Done),
-            Some(token) if !self.seen.insert(token.to_owned()) => Err(Error::Pagination(format!(
-                "{}: page {} repeats the next_token {token:?} of an earlier page; \
-                 stopped instead of fetching the same pages forever",
-                self.operation_id, self.fetched
-            ))),
-            Some(token) => Ok(State::Ready(Some(token.to_owned()))),
+impl<P: Page + DeserializeOwned + Send + 'static> Pages<P> {
+    /// The future of the page of `token`.
+    fn fetch(&mut self, token: Option<String>) -> PageFuture<P> {
+        if let Some(fetch) = &mut self.custom {
+            return fetch(token);
+        }
+        match self.cursor.request_for(token) {
+            Some((client, request)) => Box::pin(async move { client.send::<P>(request).await }),
+            // Not reached: a stream has either a request or a custom fetch.
+            None => Box::pin(std::future::ready(Err(Error::InvalidRequest(format!(
+                "{}: the pager has no request to send",
+                self.cursor.operation_id
+            ))))),
         }
     }
 }
@@ -207,23 +225,24 @@ impl<P: Page + DeserializeOwned + Send + 'static> Stream for Pages<P> {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
         loop {
-            match std::mem::replace(&mut this.state, State::Done) {
-                State::Done => return Poll::Ready(None),
-                State::Failed(error) => return Poll::Ready(Some(Err(error))),
-                State::Ready(token) => {
-                    this.state = State::Fetching(this.fetch.start(this.operation_id, token));
-                }
-                State::Fetching(mut future) => {
-                    let Poll::Ready(outcome) = future.as_mut().poll(cx) else {
-                        this.state = State::Fetching(future);
-                        return Poll::Pending;
-                    };
-                    this.fetched += 1;
-                    return Poll::Ready(Some(outcome.and_then(|page| {
-                        this.state = this.after(&page)?;
-                        Ok(page)
-                    })));
-                }
+            if let Some(future) = &mut this.in_flight {
+                let outcome = ready!(future.as_mut().poll(cx));
+                this.in_flight = None;
+                return Poll::Ready(Some(match outcome {
+                    Ok(page) => match this.cursor.after(page.next_token()) {
+                        Ok(()) => Ok(page),
+                        Err(e) => Err(e),
+                    },
+                    Err(e) => {
+                        this.cursor.fetched += 1;
+                        Err(e)
+                    }
+                }));
+            }
+            match std::mem::replace(&mut this.cursor.next, Next::Done) {
+                Next::Done => return Poll::Ready(None),
+                Next::Failed(error) => return Poll::Ready(Some(Err(error))),
+                Next::Fetch(token) => this.in_flight = Some(this.fetch(token)),
             }
         }
     }
@@ -235,14 +254,15 @@ impl<P: Page + DeserializeOwned + Send + 'static> Stream for Pages<P> {
 #[must_use = "streams do nothing unless polled"]
 pub struct Items<P: Page> {
     pages: Pages<P>,
-    current: std::vec::IntoIter<P::Item>,
+    /// The rest of the current page (none before the first and between pages).
+    current: Option<std::vec::IntoIter<P::Item>>,
 }
 
 impl<P: Page> fmt::Debug for Items<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Items")
             .field("pages", &self.pages)
-            .field("buffered", &self.current.len())
+            .field("buffered", &self.current.as_ref().map_or(0, |c| c.len()))
             .finish()
     }
 }
@@ -250,7 +270,7 @@ impl<P: Page> fmt::Debug for Items<P> {
 impl<P: Page + Send + 'static> Items<P> {
     /// How many pages were fetched so far.
     pub fn pages_fetched(&self) -> usize {
-        self.pages.fetched
+        self.pages.cursor.fetched
     }
 }
 
@@ -263,13 +283,13 @@ where
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
         loop {
-            if let Some(item) = this.current.next() {
+            if let Some(item) = this.current.as_mut().and_then(Iterator::next) {
                 return Poll::Ready(Some(Ok(item)));
             }
             // Free the used-up page before the next one arrives: at most one page is held.
-            this.current = Vec::new().into_iter();
+            this.current = None;
             match ready!(Pin::new(&mut this.pages).poll_next(cx)) {
-                Some(Ok(page)) => this.current = page.into_inner().into_items().into_iter(),
+                Some(Ok(page)) => this.current = Some(page.into_inner().into_items().into_iter()),
                 Some(Err(e)) => return Poll::Ready(Some(Err(e))),
                 None => return Poll::Ready(None),
             }
@@ -277,10 +297,11 @@ where
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let buffered = self.current.len();
-        match self.pages.state {
-            State::Done => (buffered, Some(buffered)),
-            _ => (buffered, None),
+        let buffered = self.current.as_ref().map_or(0, |c| c.len());
+        if self.pages.cursor.is_done() && self.pages.in_flight.is_none() {
+            (buffered, Some(buffered))
+        } else {
+            (buffered, None)
         }
     }
 }

@@ -336,15 +336,29 @@ fn send(op: &Operation) -> TokenStream {
             format!("HTTP {}", statuses.join(" or "))
         }
     ));
+    let build = quote! {
+        let path = #path;
+        let mut request = crate::runtime::Request::new(crate::runtime::Method::#method, #operation_id, #template, path);
+        request.timeout(self.timeout);
+        #( #params )*
+        #body
+        #accept
+    };
+    if op.pagination.is_none() {
+        // Built inside the async `send`, whose body rustc compiles only in a crate that
+        // awaits it: a body's `Serialize` into JSON costs nothing until then.
+        return quote! {
+            #docs
+            pub async fn send(self) -> ::std::result::Result<crate::runtime::Response<#output>, crate::runtime::Error> {
+                #build
+                #finish
+            }
+        };
+    }
     quote! {
-        /// The request `send` hands to the runtime (and `pages` sends once per page).
+        /// The request `send` hands to the runtime and `pages` hands to the pager.
         fn to_request(&self) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
-            let path = #path;
-            let mut request = crate::runtime::Request::new(crate::runtime::Method::#method, #operation_id, #template, path);
-            request.timeout(self.timeout);
-            #( #params )*
-            #body
-            #accept
+            #build
             ::std::result::Result::Ok(request)
         }
         #docs

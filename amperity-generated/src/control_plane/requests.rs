@@ -23,10 +23,13 @@ impl GetIngestJob {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// The request `send` hands to the runtime (and `pages` sends once per page).
-    fn to_request(
-        &self,
-    ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
+    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Response<super::models::IngestJobDetails>,
+        crate::runtime::Error,
+    > {
         let path = [
             "/ingest/jobs/",
             crate::runtime::path_segment("job-id", &self.job_id)?.as_str(),
@@ -39,16 +42,6 @@ impl GetIngestJob {
             path,
         );
         request.timeout(self.timeout);
-        ::std::result::Result::Ok(request)
-    }
-    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::runtime::Response<super::models::IngestJobDetails>,
-        crate::runtime::Error,
-    > {
-        let request = self.to_request()?;
         self.client.runtime().send(request).await
     }
 }
@@ -85,10 +78,13 @@ impl GetWorkflow {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// The request `send` hands to the runtime (and `pages` sends once per page).
-    fn to_request(
-        &self,
-    ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
+    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Response<super::models::Workflow>,
+        crate::runtime::Error,
+    > {
         let path = [
             "/workflow/runs/",
             crate::runtime::path_segment("workflow-id", &self.workflow_id)?.as_str(),
@@ -102,16 +98,6 @@ impl GetWorkflow {
         );
         request.timeout(self.timeout);
         request.query("view", &self.view);
-        ::std::result::Result::Ok(request)
-    }
-    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::runtime::Response<super::models::Workflow>,
-        crate::runtime::Error,
-    > {
-        let request = self.to_request()?;
         self.client.runtime().send(request).await
     }
 }
@@ -189,7 +175,7 @@ impl ListCampaign {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// The request `send` hands to the runtime (and `pages` sends once per page).
+    /// The request `send` hands to the runtime and `pages` hands to the pager.
     fn to_request(
         &self,
     ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
@@ -318,7 +304,7 @@ impl ListEvents {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// The request `send` hands to the runtime (and `pages` sends once per page).
+    /// The request `send` hands to the runtime and `pages` hands to the pager.
     fn to_request(
         &self,
     ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
@@ -402,10 +388,13 @@ impl ListIngestJobs {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// The request `send` hands to the runtime (and `pages` sends once per page).
-    fn to_request(
-        &self,
-    ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
+    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Response<super::models::IngestJobDetailsList>,
+        crate::runtime::Error,
+    > {
         let path = ::std::string::String::from("/ingest/jobs");
         let mut request = crate::runtime::Request::new(
             crate::runtime::Method::GET,
@@ -417,16 +406,6 @@ impl ListIngestJobs {
         request.query("with_total", &self.with_total);
         request.query("created_from", &self.created_from);
         request.query("created_to", &self.created_to);
-        ::std::result::Result::Ok(request)
-    }
-    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::runtime::Response<super::models::IngestJobDetailsList>,
-        crate::runtime::Error,
-    > {
-        let request = self.to_request()?;
         self.client.runtime().send(request).await
     }
 }
@@ -489,7 +468,7 @@ impl ListSegment {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// The request `send` hands to the runtime (and `pages` sends once per page).
+    /// The request `send` hands to the runtime and `pages` hands to the pager.
     fn to_request(
         &self,
     ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
@@ -682,7 +661,7 @@ impl ListWorkflows {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// The request `send` hands to the runtime (and `pages` sends once per page).
+    /// The request `send` hands to the runtime and `pages` hands to the pager.
     fn to_request(
         &self,
     ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
@@ -756,10 +735,13 @@ impl RunWorkflow {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// The request `send` hands to the runtime (and `pages` sends once per page).
-    fn to_request(
-        &self,
-    ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
+    /// Sends the request. Success is HTTP 201; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Response<super::models::Workflow>,
+        crate::runtime::Error,
+    > {
         let path = ::std::string::String::from("/workflow/runs");
         let mut request = crate::runtime::Request::new(
             crate::runtime::Method::POST,
@@ -769,16 +751,6 @@ impl RunWorkflow {
         );
         request.timeout(self.timeout);
         request.json(&self.body)?;
-        ::std::result::Result::Ok(request)
-    }
-    /// Sends the request. Success is HTTP 201; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::runtime::Response<super::models::Workflow>,
-        crate::runtime::Error,
-    > {
-        let request = self.to_request()?;
         self.client.runtime().send(request).await
     }
 }
@@ -806,10 +778,13 @@ impl StopWorkflow {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// The request `send` hands to the runtime (and `pages` sends once per page).
-    fn to_request(
-        &self,
-    ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
+    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Response<super::models::Workflow>,
+        crate::runtime::Error,
+    > {
         let path = [
             "/workflow/runs/",
             crate::runtime::path_segment("workflow-id", &self.workflow_id)?.as_str(),
@@ -823,16 +798,6 @@ impl StopWorkflow {
             path,
         );
         request.timeout(self.timeout);
-        ::std::result::Result::Ok(request)
-    }
-    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::runtime::Response<super::models::Workflow>,
-        crate::runtime::Error,
-    > {
-        let request = self.to_request()?;
         self.client.runtime().send(request).await
     }
 }

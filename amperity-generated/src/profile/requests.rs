@@ -23,10 +23,13 @@ impl GetIndex {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// The request `send` hands to the runtime (and `pages` sends once per page).
-    fn to_request(
-        &self,
-    ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
+    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Response<super::models::Index>,
+        crate::runtime::Error,
+    > {
         let path = ["/indexes/", crate::runtime::path_segment("id", &self.id)?.as_str()]
             .concat();
         let mut request = crate::runtime::Request::new(
@@ -36,16 +39,6 @@ impl GetIndex {
             path,
         );
         request.timeout(self.timeout);
-        ::std::result::Result::Ok(request)
-    }
-    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::runtime::Response<super::models::Index>,
-        crate::runtime::Error,
-    > {
-        let request = self.to_request()?;
         self.client.runtime().send(request).await
     }
 }
@@ -76,10 +69,13 @@ impl GetProfile {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// The request `send` hands to the runtime (and `pages` sends once per page).
-    fn to_request(
-        &self,
-    ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
+    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Response<super::models::Profile>,
+        crate::runtime::Error,
+    > {
         let path = [
             "/indexes/",
             crate::runtime::path_segment("id", &self.index_id)?.as_str(),
@@ -94,16 +90,6 @@ impl GetProfile {
             path,
         );
         request.timeout(self.timeout);
-        ::std::result::Result::Ok(request)
-    }
-    /// Sends the request. Success is HTTP 200; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::runtime::Response<super::models::Profile>,
-        crate::runtime::Error,
-    > {
-        let request = self.to_request()?;
         self.client.runtime().send(request).await
     }
 }
@@ -164,7 +150,7 @@ impl ListIndexes {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// The request `send` hands to the runtime (and `pages` sends once per page).
+    /// The request `send` hands to the runtime and `pages` hands to the pager.
     fn to_request(
         &self,
     ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
@@ -292,7 +278,7 @@ impl ListProfiles {
         self.timeout = ::std::option::Option::Some(timeout);
         self
     }
-    /// The request `send` hands to the runtime (and `pages` sends once per page).
+    /// The request `send` hands to the runtime and `pages` hands to the pager.
     fn to_request(
         &self,
     ) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
