@@ -11,7 +11,7 @@ use crate::{ApiInput, CrateOptions};
 /// What the generated code uses besides the runtime (serde derives, `chrono` date-times,
 /// `serde_json::Value`), in the versions `amperity-runtime` uses, and what the committed
 /// crate's examples use.
-const DEPENDENCIES: &str = r#"chrono = { version = "0.4", default-features = false, features = ["serde", "std", "clock"] }
+const DEPENDENCIES: &str = r#"chrono = { version = "0.4.35", default-features = false, features = ["serde", "std"] }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
 
