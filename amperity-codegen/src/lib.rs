@@ -34,6 +34,7 @@ pub use error::{Error, ErrorKind, Pointer, Result};
 pub use load::load;
 pub use lower::lower;
 pub use names::{Case, Name, escape};
+pub use render::krate::toml_string;
 pub use summary::summary;
 
 /// One document to generate a module from.

@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use amperity_codegen::diff::Report;
+use amperity_codegen::toml_string;
 use anyhow::{Context as _, Result, bail};
 
 use crate::diff::{self, Input};
@@ -281,26 +282,6 @@ fn string_literal_length(text: &str) -> Option<usize> {
         }
     }
     None
-}
-
-/// A TOML basic string.
-fn toml_string(value: &str) -> String {
-    let mut out = String::from("\"");
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// The edited text must be a valid manifest in which exactly the one entry changed, and only

@@ -30,19 +30,23 @@ fn dependencies(options: &CrateOptions) -> String {
     )
 }
 
-/// A TOML basic string.
-fn toml_string(value: &str) -> String {
-    let mut quoted = String::from("\"");
+/// `value` as a TOML basic string (quoted, with `"`, `\` and control characters
+/// escaped): for the manifests the generator writes and the one `xtask` edits.
+pub fn toml_string(value: &str) -> String {
+    let mut out = String::from("\"");
     for c in value.chars() {
         match c {
-            '"' => quoted.push_str("\\\""),
-            '\\' => quoted.push_str("\\\\"),
-            c if c.is_control() => quoted.push_str(&format!("\\u{:04X}", c as u32)),
-            c => quoted.push(c),
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
         }
     }
-    quoted.push('"');
-    quoted
+    out.push('"');
+    out
 }
 
 /// `Cargo.toml`. A workspace member inherits edition and lints from the workspace; a
@@ -117,5 +121,20 @@ pub fn lib_file(options: &CrateOptions, apis: &[(ApiInput<'_>, Api)]) -> TokenSt
         pub use amperity_runtime as runtime;
         #( #extra )*
         #( #modules )*
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::toml_string;
+
+    #[test]
+    fn toml_strings_escape_quotes_backslashes_and_control_characters() {
+        assert_eq!(
+            toml_string("/work/amperity-runtime"),
+            "\"/work/amperity-runtime\""
+        );
+        assert_eq!(toml_string(r#"C:\crates\"x""#), r#""C:\\crates\\\"x\"""#);
+        assert_eq!(toml_string("a\nb\tc\u{1}"), r#""a\nb\tc\u0001""#);
     }
 }

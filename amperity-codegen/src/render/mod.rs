@@ -5,7 +5,7 @@
 //! not parse are a bug of this generator, reported as [`ErrorKind::Internal`].
 
 mod docs;
-mod krate;
+pub(crate) mod krate;
 mod models;
 mod module;
 mod operations;
