@@ -13,9 +13,11 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   regen [--check]      regenerate amperity-generated from the pinned documents;
                        --check exits 1 with a diff when the committed crate is stale
-  generate --spec PATH --out DIR [--name CRATE] [--module NAME]
+  generate --spec PATH --out DIR [--name CRATE] [--module NAME] [--runtime-path PATH]
                        write a standalone client crate for any OpenAPI 3.0.x or
-                       Swagger 2.0 document (JSON or YAML)
+                       Swagger 2.0 document (JSON or YAML); it depends on the
+                       amperity-runtime crate at PATH (relative to DIR, or absolute;
+                       default: this checkout's, by its absolute path)
   fetch-spec [NAME..]  copy (or download) the pinned documents into spec/cache/
   fetch-spec --update NAME [--from FILE]
                        re-pin NAME to a new document (FILE, or downloaded from its URL):
@@ -106,6 +108,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             let mut out = None;
             let mut name = None;
             let mut module = None;
+            let mut runtime_path = None;
             let mut iter = rest.iter();
             while let Some(flag) = iter.next() {
                 let Some(value) = iter.next() else {
@@ -116,6 +119,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
                     "--out" => out = Some(PathBuf::from(value)),
                     "--name" => name = Some(value.clone()),
                     "--module" => module = Some(value.clone()),
+                    "--runtime-path" => runtime_path = Some(value.clone()),
                     _ => bail!("unknown option {flag}\n\n{USAGE}"),
                 }
             }
@@ -124,7 +128,14 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             };
             let name = name.unwrap_or_else(|| "openapi-client".to_owned());
             let module = module.unwrap_or_else(|| "api".to_owned());
-            let outcome = regen::generate_standalone(&root, &spec_path, &out, &name, &module)?;
+            let outcome = regen::generate_standalone(
+                &root,
+                &spec_path,
+                &out,
+                &name,
+                &module,
+                runtime_path.as_deref(),
+            )?;
             println!(
                 "generate: crate `{name}` in {} ({} files written, {} unchanged)",
                 out.display(),

@@ -105,15 +105,32 @@ pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
 }
 
 /// `cargo xtask generate`: a standalone crate for any OpenAPI 3.0.x or Swagger 2.0 document
-/// (converted in process while loading), depending on this workspace's runtime crate by
-/// its absolute path.
+/// (converted in process while loading). It depends on the runtime crate at
+/// `runtime_path` (relative to `out`, or absolute), which must hold a `Cargo.toml`; by
+/// default, this workspace's runtime crate by its absolute path.
 pub fn generate_standalone(
     root: &Path,
     spec_path: &Path,
     out: &Path,
     name: &str,
     module: &str,
+    runtime_path: Option<&str>,
 ) -> Result<Outcome> {
+    let runtime_path = match runtime_path {
+        None => self::runtime_path(root)?,
+        Some(given) => {
+            let manifest = lexical_join(out, Path::new(given)).join("Cargo.toml");
+            if !manifest.is_file() {
+                bail!(
+                    "--runtime-path {given}: no Cargo.toml at {} (the path is taken from the \
+                     output directory {})",
+                    manifest.display(),
+                    out.display()
+                );
+            }
+            given.to_owned()
+        }
+    };
     let bytes = spec::read_document(spec_path)
         .with_context(|| format!("cannot read {}", spec_path.display()))?;
     let sha256 = spec::sha256_hex(&bytes);
@@ -135,12 +152,29 @@ pub fn generate_standalone(
         command: "cargo xtask generate".to_owned(),
         workspace_member: false,
         extra_modules: Vec::new(),
-        runtime_path: runtime_path(root)?,
+        runtime_path,
     };
     let files = amperity_codegen::generate_crate(&options, &[input])
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .files;
     write_crate(out, &files)
+}
+
+/// `base` joined with `path`, with `.` and `..` resolved by their names, so that a path
+/// relative to an output directory that does not exist yet can still be followed.
+fn lexical_join(base: &Path, path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut joined = PathBuf::new();
+    for component in base.join(path).components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if joined.file_name().is_some() => {
+                joined.pop();
+            }
+            other => joined.push(other),
+        }
+    }
+    joined
 }
 
 /// The absolute path of the runtime crate, for the manifest of a standalone crate.

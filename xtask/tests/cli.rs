@@ -217,3 +217,46 @@ fn generate_refuses_a_document_over_the_size_limit() {
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
     assert!(out.join("src/api/mod.rs").is_file());
 }
+
+/// `--runtime-path` is written into the manifest as given, once it leads (from the output
+/// directory, which need not exist yet) to a crate; otherwise exit 2 and nothing written.
+#[test]
+fn generate_names_the_runtime_crate_at_the_given_path() {
+    let dir = scratch("generate-runtime-path");
+    let runtime = dir.join("vendor/amperity-runtime");
+    fs::create_dir_all(&runtime).expect("runtime dir");
+    let out = dir.join("clients/keywords");
+    let spec = "tests/fixtures/hazards/keywords.yaml";
+    let out_arg = out.display().to_string();
+    let generate = |runtime_path: &str| {
+        xtask(&[
+            "generate",
+            "--spec",
+            spec,
+            "--out",
+            &out_arg,
+            "--runtime-path",
+            runtime_path,
+        ])
+    };
+
+    let missing = generate("../../vendor/amperity-runtime");
+    assert_eq!(code(&missing), Some(2), "{}", stderr(&missing));
+    let err = stderr(&missing);
+    assert!(
+        err.starts_with("error: --runtime-path ../../vendor/amperity-runtime: no Cargo.toml at "),
+        "{err}"
+    );
+    assert!(!out.exists(), "something was written");
+
+    fs::write(runtime.join("Cargo.toml"), "[package]\n").expect("manifest");
+    let written = generate("../../vendor/amperity-runtime");
+    assert_eq!(code(&written), Some(0), "{}", stderr(&written));
+    let manifest = fs::read_to_string(out.join("Cargo.toml")).expect("manifest");
+    assert!(
+        manifest.contains(
+            "amperity-runtime = { version = \"0.1.0\", path = \"../../vendor/amperity-runtime\" }"
+        ),
+        "{manifest}"
+    );
+}

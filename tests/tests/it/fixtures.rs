@@ -164,8 +164,9 @@ fn cargo_in(dir: &Path, args: &[&str]) {
 fn generate_command_writes_a_crate_of_its_own() {
     let out = scratch_dir("generate-command");
     let spec = root().join("tests/fixtures/hazards/keywords.yaml");
-    let outcome = xtask::regen::generate_standalone(&root(), &spec, &out, "keywords-client", "api")
-        .expect("generates");
+    let outcome =
+        xtask::regen::generate_standalone(&root(), &spec, &out, "keywords-client", "api", None)
+            .expect("generates");
     assert!(!outcome.written.is_empty());
     let manifest = fs::read_to_string(out.join("Cargo.toml")).expect("manifest");
     assert!(

@@ -118,8 +118,9 @@ fn swagger2_and_its_3_0_equivalent_generate_identical_code() {
 fn generate_command_accepts_a_swagger2_document() {
     let out = scratch_dir("generate-swagger2");
     let spec = root().join("tests/fixtures/swagger2/references.yaml");
-    let outcome = xtask::regen::generate_standalone(&root(), &spec, &out, "references", "api")
-        .expect("generates");
+    let outcome =
+        xtask::regen::generate_standalone(&root(), &spec, &out, "references", "api", None)
+            .expect("generates");
     assert!(!outcome.written.is_empty());
     let module = fs::read_to_string(out.join("src/api/mod.rs")).expect("module");
     assert!(module.contains("pub fn replace_item("), "{module}");
