@@ -2,10 +2,15 @@
 //! api-version or an operation will be retired (at least six months ahead).
 //!
 //! `Deprecation` follows RFC 9745 (`@1688169599`, a Unix time), and the earlier draft
-//! forms `true` and an HTTP date are accepted too; `Sunset` is an HTTP date (RFC 8594).
+//! forms `true` and an HTTP date are accepted too; `Sunset` is an HTTP date (RFC 8594),
+//! and an `@<epoch>` there is read as well. HTTP dates are read leniently (any weekday,
+//! a one-digit day: see `date.rs`), because Amperity's own documentation writes
+//! `Tue, 1 Sep 2024 23:59:59 GMT` for a Sunday.
 
 use chrono::{DateTime, Utc};
 use http::HeaderMap;
+
+use crate::date::http_date;
 
 /// What a response said about its own retirement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,22 +33,13 @@ impl Deprecation {
         let sunset = headers
             .get("sunset")
             .and_then(|v| v.to_str().ok())
-            .and_then(http_date);
+            .and_then(date);
         let (deprecated, deprecated_at) = match deprecation {
             None => (false, None),
             Some(v) if v.eq_ignore_ascii_case("false") => (false, None),
             Some(v) if v.eq_ignore_ascii_case("true") => (true, None),
-            Some(v) => match v.strip_prefix('@') {
-                Some(seconds) => (
-                    true,
-                    seconds
-                        .parse::<i64>()
-                        .ok()
-                        .and_then(|s| DateTime::from_timestamp(s, 0)),
-                ),
-                // An unreadable value still means the server wants us to know.
-                None => (true, http_date(v)),
-            },
+            // An unreadable value still means the server wants us to know.
+            Some(v) => (true, date(v)),
         };
         (deprecated || sunset.is_some()).then_some(Self {
             deprecated,
@@ -66,10 +62,16 @@ pub struct DeprecationNotice {
     pub deprecation: Deprecation,
 }
 
-fn http_date(value: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc2822(value.trim())
-        .ok()
-        .map(|d| d.with_timezone(&Utc))
+/// An RFC 9745 date (`@` and seconds since the epoch) or an HTTP date.
+fn date(value: &str) -> Option<DateTime<Utc>> {
+    let value = value.trim();
+    match value.strip_prefix('@') {
+        Some(seconds) => seconds
+            .parse::<i64>()
+            .ok()
+            .and_then(|s| DateTime::from_timestamp(s, 0)),
+        None => http_date(value),
+    }
 }
 
 #[cfg(test)]
@@ -129,6 +131,21 @@ mod tests {
             Deprecation::from_headers(&headers(&[("deprecation", "false")])),
             None
         );
+    }
+
+    #[test]
+    fn the_lines_of_amperitys_versioning_page() {
+        // Verbatim from Amperity's API versioning page; both days were Sundays.
+        let d = Deprecation::from_headers(&headers(&[
+            ("deprecation", "Tue, 1 Sep 2024 23:59:59 GMT"),
+            ("sunset", "Wed, 1 Dec 2024 23:59:59 GMT"),
+        ]))
+        .unwrap();
+        assert!(d.deprecated);
+        assert_eq!(d.deprecated_at, at("2024-09-01T23:59:59Z"));
+        assert_eq!(d.sunset, at("2024-12-01T23:59:59Z"));
+        let d = Deprecation::from_headers(&headers(&[("sunset", "@1733097599")])).unwrap();
+        assert_eq!(d.sunset, at("2024-12-01T23:59:59Z"));
     }
 
     #[test]

@@ -14,6 +14,7 @@
 
 mod auth;
 mod client;
+mod date;
 mod deprecation;
 mod encode;
 mod error;
