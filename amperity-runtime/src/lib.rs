@@ -19,6 +19,8 @@ mod deprecation;
 mod encode;
 mod error;
 mod limit;
+#[cfg(feature = "test-kit")]
+pub mod mock;
 mod pager;
 mod request;
 mod response;
