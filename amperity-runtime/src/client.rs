@@ -1,23 +1,21 @@
-//! The configured client every generated API module wraps, and the one place requests
-//! are sent: rate limiting, authentication, retries, timeouts, deprecation notices and
-//! tracing all happen in [`ApiClient::execute`].
+//! The configured client every generated API module wraps: its builder, and the calls
+//! generated code makes. Sending (rate limiting, authentication, retries, timeouts,
+//! redirects, tracing) happens in `send.rs`.
 
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
-use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use http::header::ACCEPT;
+use http::{HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
-use tracing::Instrument;
 
 use crate::auth::{Auth, Credentials, TokenCache};
-use crate::retry::{Decision, Failure};
 use crate::{
-    ApiError, DecodeError, Deprecation, DeprecationNotice, Error, RateLimit, RateLimiter, Request,
-    Response, RetryPolicy, Secret, TransportError,
+    DecodeError, Deprecation, DeprecationNotice, Error, RateLimit, RateLimiter, RedirectPolicy,
+    Request, Response, RetryPolicy, Secret,
 };
 
 /// What the runtime needs to know about one generated API module. Generated code
@@ -51,9 +49,10 @@ impl AsRef<str> for Unversioned {
 
 /// Default time allowed to open a connection.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default time allowed for a whole request, body included. Some Amperity requests take
-/// seconds; none documented takes minutes.
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default time allowed for each request sent, body included. Some Amperity requests take
+/// seconds; none documented takes minutes. (A call has no overall timeout by default: its
+/// attempts, each bounded by this, and the retry policy's capped waits bound it.)
+const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Default cap on a response body. A page of 1000 audit events is well under 1 MiB; a
 /// body hundreds of times that is a misbehaving server or proxy, not data.
@@ -77,6 +76,10 @@ enum Limiting {
 ///
 /// Obtained from the generated `Client::builder`; none of these settings is ever a
 /// parameter of an individual call (except a per-call `.timeout(..)`).
+///
+/// Requests are sent by a `reqwest::Client` that follows no redirect itself: the runtime
+/// follows same-origin ones, never sends `Referer`, and never replays a `POST`
+/// ([`RedirectPolicy`]).
 pub struct ClientBuilder<A: Api> {
     base_url: String,
     tenant: Option<String>,
@@ -85,7 +88,9 @@ pub struct ClientBuilder<A: Api> {
     token_url: Option<String>,
     http: Option<reqwest::Client>,
     connect_timeout: Duration,
-    timeout: Duration,
+    attempt_timeout: Duration,
+    timeout: Option<Duration>,
+    redirects: RedirectPolicy,
     max_response_bytes: usize,
     limiting: Limiting,
     retry: RetryPolicy,
@@ -103,7 +108,9 @@ impl<A: Api> Default for ClientBuilder<A> {
             token_url: None,
             http: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
+            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            timeout: None,
+            redirects: RedirectPolicy::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             limiting: Limiting::Default,
             retry: RetryPolicy::default(),
@@ -123,7 +130,9 @@ impl<A: Api> fmt::Debug for ClientBuilder<A> {
             .field("credentials", &self.credentials)
             .field("token_url", &self.token_url)
             .field("connect_timeout", &self.connect_timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
             .field("timeout", &self.timeout)
+            .field("redirects", &self.redirects)
             .field("limiting", &self.limiting)
             .field("retry", &self.retry)
             .finish_non_exhaustive()
@@ -188,7 +197,10 @@ impl<A: Api> ClientBuilder<A> {
 
     /// Uses this `reqwest::Client` (proxies, custom TLS, connection pools shared with
     /// the rest of a service). Authorization, tenant and version headers are still added
-    /// to every request; the connect timeout is then the given client's own.
+    /// to every request; the connect timeout is then the given client's own, and so is
+    /// its redirect policy: build it with `.redirect(reqwest::redirect::Policy::none())`
+    /// and `.referer(false)` for [`ClientBuilder::redirects`] to apply (reqwest's
+    /// default follows redirects to other origins, and adds a `Referer`).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -200,10 +212,26 @@ impl<A: Api> ClientBuilder<A> {
         self
     }
 
-    /// Time allowed for each attempt of a request, body included (default 60 s); a
-    /// request builder's `.timeout(..)` overrides it for one call.
+    /// Time allowed for each call as a whole: waiting for the rate limiter, fetching a
+    /// token, every attempt and the waits between them, redirects (no limit by default;
+    /// a request builder's `.timeout(..)` sets it for one call). When it runs out the call
+    /// ends with [`Error::Timeout`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Time allowed for each request sent, body included (default 60 s); one that runs
+    /// out is retried like a broken connection (for idempotent methods) and ends the call
+    /// with [`Error::Transport`] when it was the last attempt.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// Which redirects are followed (default: [`RedirectPolicy::same_origin`]).
+    pub fn redirects(mut self, policy: RedirectPolicy) -> Self {
+        self.redirects = policy;
         self
     }
 
@@ -318,6 +346,9 @@ impl<A: Api> ClientBuilder<A> {
             Some(http) => http,
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
+                // Redirects are followed in `send.rs`, by `RedirectPolicy`.
+                .redirect(reqwest::redirect::Policy::none())
+                .referer(false)
                 .user_agent(concat!(
                     env!("CARGO_PKG_NAME"),
                     "/",
@@ -335,7 +366,9 @@ impl<A: Api> ClientBuilder<A> {
                 auth,
                 limiter,
                 retry: self.retry,
+                attempt_timeout: self.attempt_timeout,
                 timeout: self.timeout,
+                redirects: self.redirects,
                 max_response_bytes: self.max_response_bytes,
                 tenant: self.tenant,
                 api_version: self.api_version.as_ref().to_owned(),
@@ -368,18 +401,22 @@ fn insert_config_header(
 fn checked_url(raw: &str, what: &str) -> Result<reqwest::Url, Error> {
     let url = reqwest::Url::parse(raw)
         .map_err(|e| Error::Config(format!("{what} {raw:?} is not a URL: {e}")))?;
-    let loopback = match url.host() {
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        scheme => Err(Error::Config(format!(
+            "{what} {raw:?} uses {scheme:?}: only https is allowed (http only for loopback hosts)"
+        ))),
+    }
+}
+
+/// Whether the URL's host is this machine (`localhost`, 127.0.0.0/8, `::1`).
+pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
         Some(url::Host::Domain(d)) => d == "localhost",
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
-    };
-    match url.scheme() {
-        "https" => Ok(url),
-        "http" if loopback => Ok(url),
-        scheme => Err(Error::Config(format!(
-            "{what} {raw:?} uses {scheme:?}: only https is allowed (http only for loopback hosts)"
-        ))),
     }
 }
 
@@ -407,20 +444,24 @@ fn default_token_url(tenant: &str) -> Result<reqwest::Url, Error> {
 /// limiter and the cached access token.
 #[derive(Clone)]
 pub struct ApiClient {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
-    title: &'static str,
-    http: reqwest::Client,
+/// Read by `send.rs`.
+pub(crate) struct Inner {
+    pub(crate) title: &'static str,
+    pub(crate) http: reqwest::Client,
     base_url: String,
     /// Accept, tenant and api-version: added to every request, once.
-    ambient: HeaderMap,
-    auth: Auth,
-    limiter: Option<RateLimiter>,
-    retry: RetryPolicy,
-    timeout: Duration,
-    max_response_bytes: usize,
+    pub(crate) ambient: HeaderMap,
+    pub(crate) auth: Auth,
+    pub(crate) limiter: Option<RateLimiter>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) attempt_timeout: Duration,
+    /// The call's timeout, unless the call sets its own.
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) redirects: RedirectPolicy,
+    pub(crate) max_response_bytes: usize,
     tenant: Option<String>,
     api_version: String,
     /// Operations already reported as deprecated. A `Vec`: it holds a handful of names,
@@ -437,46 +478,13 @@ impl fmt::Debug for ApiClient {
             .field("base_url", &self.inner.base_url)
             .field("tenant", &self.inner.tenant)
             .field("api_version", &self.inner.api_version)
+            .field("attempt_timeout", &self.inner.attempt_timeout)
             .field("timeout", &self.inner.timeout)
+            .field("redirects", &self.inner.redirects)
             .field("limiter", &self.inner.limiter)
             .field("retry", &self.inner.retry)
             .finish_non_exhaustive()
     }
-}
-
-/// Reads a body, or gives `None` as soon as it is known to exceed `limit` bytes (from
-/// `Content-Length`, or while reading), so a huge or endless body never fills memory.
-///
-/// A body whose length is announced (and within the limit) is read whole by hyper, which
-/// hands over a body that arrived in one chunk without copying it; hyper fails a body that
-/// runs past its `Content-Length`. Only a body of unknown length is gathered chunk by chunk
-/// and counted.
-async fn read_capped(
-    mut response: reqwest::Response,
-    limit: usize,
-) -> Result<Option<Bytes>, reqwest::Error> {
-    match response.content_length() {
-        Some(announced) if announced > limit as u64 => return Ok(None),
-        Some(_) => return response.bytes().await.map(Some),
-        None => {}
-    }
-    let mut body = bytes::BytesMut::new();
-    while let Some(chunk) = response.chunk().await? {
-        if body.len() + chunk.len() > limit {
-            return Ok(None);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(Some(body.freeze()))
-}
-
-/// A complete answer with a 2xx status.
-struct Exchange {
-    operation_id: &'static str,
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-    attempts: u32,
 }
 
 impl ApiClient {
@@ -533,171 +541,9 @@ impl ApiClient {
         Ok(bytes.map(|_| text))
     }
 
-    /// The one place a request is sent, inside a `tracing` span that records the
-    /// operation, method, path template, attempt, status and latency (never credentials).
-    async fn execute(&self, request: Request) -> Result<Exchange, Error> {
-        let span = tracing::info_span!(
-            "amperity_request",
-            api = self.inner.title,
-            operation = request.operation_id,
-            method = %request.method,
-            path = request.path_template,
-            attempt = tracing::field::Empty,
-            status = tracing::field::Empty,
-            latency_ms = tracing::field::Empty,
-        );
-        self.attempt_until_done(request).instrument(span).await
-    }
-
-    /// Sends attempts until one succeeds or the retry policy gives up. Every non-2xx
-    /// answer that is not retried becomes [`Error::Api`] with status, headers and body.
-    async fn attempt_until_done(&self, request: Request) -> Result<Exchange, Error> {
-        let inner = &*self.inner;
-        let url = self.url(&request)?;
-        let timeout = request.timeout.unwrap_or(inner.timeout);
-        let span = tracing::Span::current();
-        let mut reauthorized = false;
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            if let Some(limiter) = &inner.limiter {
-                let waited = limiter.acquire().await;
-                if !waited.is_zero() {
-                    tracing::trace!(waited_ms = waited.as_millis() as u64, "rate limiter");
-                }
-            }
-            let authorization = inner.auth.authorization(&inner.http, timeout).await?;
-            let mut builder = inner
-                .http
-                .request(request.method.clone(), url.clone())
-                .timeout(timeout)
-                .headers(inner.ambient.clone())
-                .headers(request.headers.clone())
-                .header(AUTHORIZATION, authorization.header.clone());
-            if let Some((content_type, body)) = &request.body {
-                builder = builder
-                    .header(CONTENT_TYPE, content_type.clone())
-                    .body(body.clone());
-            }
-            span.record("attempt", attempt);
-            let started = Instant::now();
-            let outcome = match builder.send().await {
-                Ok(response) => {
-                    let status = response.status();
-                    let headers = response.headers().clone();
-                    match read_capped(response, inner.max_response_bytes).await {
-                        Ok(Some(body)) => Ok((status, headers, body)),
-                        Ok(None) => {
-                            // Not retried: the same request would bring the same body.
-                            return Err(Error::ResponseTooLarge(format!(
-                                "{}: HTTP {status} with a body over the limit of {} bytes \
-                                 (`ClientBuilder::max_response_bytes` raises it)",
-                                request.operation_id, inner.max_response_bytes
-                            )));
-                        }
-                        Err(e) => Err(e),
-                    }
-                }
-                Err(e) => Err(e),
-            };
-            span.record("latency_ms", started.elapsed().as_millis() as u64);
-            let (status, headers, body) = match outcome {
-                Ok(answer) => answer,
-                Err(e) => {
-                    // A body cut off mid-way surfaces from reqwest as a decode error: it is a
-                    // broken connection, not a bad document (JSON is decoded here, later).
-                    let retryable = e.is_timeout()
-                        || e.is_connect()
-                        || e.is_request()
-                        || e.is_body()
-                        || e.is_decode();
-                    let decision = if retryable {
-                        inner.retry.decide(
-                            attempt,
-                            &request.method,
-                            &Failure::Transport,
-                            None,
-                            fastrand::f64(),
-                        )
-                    } else {
-                        Decision::Stop
-                    };
-                    match decision {
-                        Decision::RetryAfter(delay) => {
-                            tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, error = %e, "retrying after a transport failure");
-                            tokio::time::sleep(delay).await;
-                            continue;
-                        }
-                        Decision::Stop => {
-                            return Err(Error::Transport(Box::new(TransportError::new(
-                                request.operation_id,
-                                attempt,
-                                e,
-                            ))));
-                        }
-                    }
-                }
-            };
-            span.record("status", status.as_u16());
-            self.notice_deprecation(&request, &headers);
-            if status.is_success() {
-                return Ok(Exchange {
-                    operation_id: request.operation_id,
-                    status,
-                    headers,
-                    body,
-                    attempts: attempt,
-                });
-            }
-            if status == StatusCode::UNAUTHORIZED
-                && !reauthorized
-                && inner.auth.refused(&authorization)
-            {
-                // The token was revoked or expired early: fetch a new one and try once more.
-                // A 401 means the request was refused, so even a POST is safe to resend.
-                reauthorized = true;
-                tracing::debug!(attempt, "401: fetching a new access token and retrying");
-                continue;
-            }
-            let retry_after = crate::retry::retry_after(&headers, chrono::Utc::now());
-            match inner.retry.decide(
-                attempt,
-                &request.method,
-                &Failure::Status(status),
-                retry_after,
-                fastrand::f64(),
-            ) {
-                Decision::RetryAfter(delay) => {
-                    if let Some(limiter) = inner
-                        .limiter
-                        .as_ref()
-                        .filter(|_| status == StatusCode::TOO_MANY_REQUESTS)
-                    {
-                        // Everyone on this limiter backs off, not just this request.
-                        limiter
-                            .pause_for(retry_after.unwrap_or_else(|| inner.retry.ceiling(attempt)));
-                    }
-                    tracing::debug!(
-                        attempt,
-                        status = status.as_u16(),
-                        delay_ms = delay.as_millis() as u64,
-                        "retrying"
-                    );
-                    tokio::time::sleep(delay).await;
-                }
-                Decision::Stop => {
-                    return Err(Error::Api(Box::new(
-                        ApiError::new(request.operation_id, status, headers, body)
-                            .with_attempts(attempt),
-                    )));
-                }
-            }
-        }
-    }
-
     /// Warns once per operation (and calls the callback) when the server announces a
     /// deprecation or a sunset.
-    fn notice_deprecation(&self, request: &Request, headers: &HeaderMap) {
+    pub(crate) fn notice_deprecation(&self, request: &Request, headers: &HeaderMap) {
         let Some(deprecation) = Deprecation::from_headers(headers) else {
             return;
         };
@@ -728,7 +574,7 @@ impl ApiClient {
         }
     }
 
-    fn url(&self, request: &Request) -> Result<reqwest::Url, Error> {
+    pub(crate) fn url(&self, request: &Request) -> Result<reqwest::Url, Error> {
         let raw = format!("{}{}", self.inner.base_url, request.path);
         let mut url = reqwest::Url::parse(&raw).map_err(|e| {
             Error::InvalidRequest(format!(

@@ -6,10 +6,13 @@
 //! list such as 429 or 502).
 
 use std::fmt;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use serde_json::{Map, Value};
+
+use crate::RedirectError;
 
 /// The error of every generated operation.
 #[derive(Debug)]
@@ -20,8 +23,14 @@ pub enum Error {
     /// The server answered 2xx but the body did not decode into the declared type.
     Decode(Box<DecodeError>),
     /// The request never got a complete answer: connection refused or reset, TLS
-    /// failure, timeout.
+    /// failure, an attempt that ran out of its attempt timeout.
     Transport(Box<TransportError>),
+    /// The call ran out of its timeout (all attempts, waits and redirects together), set
+    /// with `.timeout(..)` on the client builder or on the call.
+    Timeout(Box<TimeoutError>),
+    /// The server answered with a redirect the client does not follow (to another
+    /// origin, or one that would send a `POST` again); it carries the `Location`.
+    Redirect(Box<RedirectError>),
     /// No access token could be obtained (OAuth2 client credentials refused, token
     /// endpoint unreachable). Never carries the client secret.
     Auth(Box<AuthError>),
@@ -45,7 +54,9 @@ impl Error {
             Error::Api(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
             Error::Auth(e) => e.status,
+            Error::Redirect(e) => Some(e.status),
             Error::Transport(_)
+            | Error::Timeout(_)
             | Error::ResponseTooLarge(_)
             | Error::Pagination(_)
             | Error::InvalidRequest(_)
@@ -59,13 +70,33 @@ impl Error {
             Error::Api(e) => e.attempts,
             Error::Decode(e) => e.attempts,
             Error::Transport(e) => e.attempts,
+            Error::Timeout(e) => e.attempts,
+            Error::Redirect(e) => e.attempts,
             _ => 0,
         }
     }
 
-    /// Whether the request ran out of time (the client's or the call's timeout).
+    /// Whether the call ran out of time: its timeout ([`Error::Timeout`]), or an
+    /// attempt's ([`Error::Transport`] after the last attempt timed out).
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Transport(e) if e.source.is_timeout())
+        match self {
+            Error::Timeout(_) => true,
+            Error::Transport(e) => e.source.is_timeout(),
+            _ => false,
+        }
+    }
+
+    /// Whether a transport failure is one that trying again can cure: a timeout, a
+    /// refused or broken connection, a body cut off mid-way (which reqwest reports as a
+    /// decode error: JSON is decoded later, here). Not a TLS or protocol failure.
+    pub(crate) fn is_retryable_transport(&self) -> bool {
+        match self {
+            Error::Transport(e) => {
+                let s = &e.source;
+                s.is_timeout() || s.is_connect() || s.is_request() || s.is_body() || s.is_decode()
+            }
+            _ => false,
+        }
     }
 
     /// The response headers, when the server answered.
@@ -73,6 +104,7 @@ impl Error {
         match self {
             Error::Api(e) => Some(&e.headers),
             Error::Decode(e) => Some(&e.headers),
+            Error::Redirect(e) => Some(&e.headers),
             _ => None,
         }
     }
@@ -92,6 +124,8 @@ impl fmt::Display for Error {
             Error::Api(e) => fmt::Display::fmt(e, f),
             Error::Decode(e) => fmt::Display::fmt(e, f),
             Error::Transport(e) => fmt::Display::fmt(e, f),
+            Error::Timeout(e) => fmt::Display::fmt(e, f),
+            Error::Redirect(e) => fmt::Display::fmt(e, f),
             Error::Auth(e) => fmt::Display::fmt(e, f),
             Error::Pagination(m) => write!(f, "pagination failed: {m}"),
             Error::ResponseTooLarge(m) => write!(f, "response too large: {m}"),
@@ -106,6 +140,8 @@ impl std::error::Error for Error {
         match self {
             Error::Decode(e) => Some(&*e.source),
             Error::Transport(e) => Some(&e.source),
+            Error::Timeout(e) => e.last.as_ref().map(|e| e as _),
+            Error::Redirect(e) => Some(&**e),
             _ => None,
         }
     }
@@ -281,14 +317,22 @@ pub struct TransportError {
     operation_id: &'static str,
     attempts: u32,
     source: reqwest::Error,
+    /// The attempt timeout, named in the message when it is what fired.
+    attempt_timeout: Duration,
 }
 
 impl TransportError {
-    pub(crate) fn new(operation_id: &'static str, attempts: u32, source: reqwest::Error) -> Self {
+    pub(crate) fn new(
+        operation_id: &'static str,
+        attempts: u32,
+        source: reqwest::Error,
+        attempt_timeout: Duration,
+    ) -> Self {
         Self {
             operation_id,
             attempts,
             source,
+            attempt_timeout,
         }
     }
 
@@ -311,17 +355,102 @@ impl TransportError {
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = if self.source.is_timeout() {
-            "timed out"
+            format!(
+                "timed out (the attempt timeout of {:?}, `ClientBuilder::attempt_timeout`)",
+                self.attempt_timeout
+            )
         } else if self.source.is_connect() {
-            "could not connect"
+            "could not connect".to_owned()
         } else {
-            "failed"
+            "failed".to_owned()
         };
         // The URL holds path parameters only (the base URL and ids), never credentials.
         write!(f, "{}: request {what}: {}", self.operation_id, self.source)?;
         attempts_suffix(f, self.attempts)
     }
 }
+
+/// A call that ran out of its timeout, which bounds everything the call does: waiting for
+/// the rate limiter, fetching a token, every attempt, the waits between them, redirects.
+#[derive(Debug)]
+pub struct TimeoutError {
+    operation_id: &'static str,
+    timeout: Duration,
+    attempts: u32,
+    last: Option<Error>,
+    /// The back-off before the next attempt would have ended past the timeout, so the
+    /// call ended at once.
+    no_time_to_retry: bool,
+}
+
+impl TimeoutError {
+    pub(crate) fn new(
+        operation_id: &'static str,
+        timeout: Duration,
+        attempts: u32,
+        last: Option<Error>,
+        no_time_to_retry: bool,
+    ) -> Self {
+        Self {
+            operation_id,
+            timeout,
+            attempts,
+            last,
+            no_time_to_retry,
+        }
+    }
+
+    /// The operationId of the call.
+    pub fn operation_id(&self) -> &'static str {
+        self.operation_id
+    }
+
+    /// The call's timeout.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// How many attempts were started.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// How the previous attempt failed, when one did (the reason for a retry the timeout
+    /// then cut short).
+    pub fn last_failure(&self) -> Option<&Error> {
+        self.last.as_ref()
+    }
+}
+
+impl fmt::Display for TimeoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (operation_id, timeout, n) = (self.operation_id, self.timeout, self.attempts);
+        match (&self.last, self.no_time_to_retry) {
+            (Some(last), true) => write!(
+                f,
+                "{operation_id}: the call's timeout of {timeout:?} leaves no time to wait for \
+                 another attempt after attempt {n} failed: {last}"
+            ),
+            _ if n == 0 => write!(
+                f,
+                "{operation_id}: the call's timeout of {timeout:?} ran out before the request \
+                 was sent (waiting for the rate limiter or an access token)"
+            ),
+            (last, _) => {
+                write!(
+                    f,
+                    "{operation_id}: the call's timeout of {timeout:?} ran out during attempt {n}"
+                )?;
+                match last {
+                    Some(last) => write!(f, "; attempt {} failed: {last}", n - 1),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
+}
+
+impl std::error::Error for TimeoutError {}
 
 /// No access token could be obtained.
 #[derive(Debug)]

@@ -22,18 +22,21 @@ mod limit;
 #[cfg(feature = "test-kit")]
 pub mod mock;
 mod pager;
+mod redirect;
 mod request;
 mod response;
 mod retry;
 mod secret;
+mod send;
 mod wait;
 
 pub use client::{Api, ApiClient, ClientBuilder, Unversioned};
 pub use deprecation::{Deprecation, DeprecationNotice};
 pub use encode::{QueryValue, path_segment, server_url};
-pub use error::{ApiError, AuthError, DecodeError, Error, ErrorBody, TransportError};
+pub use error::{ApiError, AuthError, DecodeError, Error, ErrorBody, TimeoutError, TransportError};
 pub use limit::{RateLimit, RateLimiter};
 pub use pager::{Items, Page, Pages};
+pub use redirect::{RedirectError, RedirectPolicy, RedirectRefusal};
 pub use request::Request;
 pub use response::Response;
 pub use retry::RetryPolicy;

@@ -48,7 +48,8 @@ impl Request {
         }
     }
 
-    /// Overrides the client's timeout for each attempt of this request.
+    /// Sets the timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's `ClientBuilder::timeout`.
     pub fn timeout(&mut self, timeout: Option<Duration>) -> &mut Self {
         if timeout.is_some() {
             self.timeout = timeout;

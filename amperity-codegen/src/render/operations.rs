@@ -218,7 +218,8 @@ fn builder(op: &Operation) -> TokenStream {
             }
             #( #setters )*
             #body_setter
-            /// Overrides the client's timeout for this call (for each attempt).
+            /// The timeout of this call as a whole (every attempt, the waits between them,
+            /// redirects), instead of the client's.
             pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
                 self.timeout = ::std::option::Option::Some(timeout);
                 self

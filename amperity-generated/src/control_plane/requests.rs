@@ -18,7 +18,8 @@ impl GetIngestJob {
             timeout: ::std::option::Option::None,
         }
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self
@@ -73,7 +74,8 @@ impl GetWorkflow {
         self.view = ::std::option::Option::Some(value);
         self
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self
@@ -170,7 +172,8 @@ impl ListCampaign {
         self.destination_data_template_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self
@@ -299,7 +302,8 @@ impl ListEvents {
         self.happened_to = ::std::option::Option::Some(value);
         self
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self
@@ -383,7 +387,8 @@ impl ListIngestJobs {
         self.with_total = ::std::option::Option::Some(value);
         self
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self
@@ -463,7 +468,8 @@ impl ListSegment {
         self.with_total = ::std::option::Option::Some(value);
         self
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self
@@ -656,7 +662,8 @@ impl ListWorkflows {
         self.type_ = ::std::option::Option::Some(value.into());
         self
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self
@@ -730,7 +737,8 @@ impl RunWorkflow {
             timeout: ::std::option::Option::None,
         }
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self
@@ -773,7 +781,8 @@ impl StopWorkflow {
             timeout: ::std::option::Option::None,
         }
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self

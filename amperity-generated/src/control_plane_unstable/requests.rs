@@ -18,7 +18,8 @@ impl GetIngestJob {
             timeout: ::std::option::Option::None,
         }
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self
@@ -73,7 +74,8 @@ impl GetWorkflow {
         self.view = ::std::option::Option::Some(value);
         self
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self
@@ -170,7 +172,8 @@ impl ListCampaign {
         self.destination_data_template_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self
@@ -290,7 +293,8 @@ impl ListCampaignDraft {
         self.destination_data_template_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self
@@ -419,7 +423,8 @@ impl ListEvents {
         self.happened_to = ::std::option::Option::Some(value);
         self
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self
@@ -503,7 +508,8 @@ impl ListIngestJobs {
         self.with_total = ::std::option::Option::Some(value);
         self
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self
@@ -583,7 +589,8 @@ impl ListSegment {
         self.with_total = ::std::option::Option::Some(value);
         self
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self
@@ -776,7 +783,8 @@ impl ListWorkflows {
         self.type_ = ::std::option::Option::Some(value.into());
         self
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self
@@ -850,7 +858,8 @@ impl RunWorkflow {
             timeout: ::std::option::Option::None,
         }
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self
@@ -893,7 +902,8 @@ impl StopWorkflow {
             timeout: ::std::option::Option::None,
         }
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self

@@ -18,7 +18,8 @@ impl GetIndex {
             timeout: ::std::option::Option::None,
         }
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self
@@ -64,7 +65,8 @@ impl GetProfile {
             timeout: ::std::option::Option::None,
         }
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self
@@ -145,7 +147,8 @@ impl ListIndexes {
         self.with_total = ::std::option::Option::Some(value);
         self
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self
@@ -273,7 +276,8 @@ impl ListProfiles {
         self.filter.push((key.into(), value.into()));
         self
     }
-    /// Overrides the client's timeout for this call (for each attempt).
+    /// The timeout of this call as a whole (every attempt, the waits between them,
+    /// redirects), instead of the client's.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = ::std::option::Option::Some(timeout);
         self

@@ -31,7 +31,7 @@ fn builder(base_url: String) -> ClientBuilder {
         .base_url(base_url)
         .bearer_token("fault-token")
         .no_rate_limit()
-        .timeout(Duration::from_millis(300))
+        .attempt_timeout(Duration::from_millis(300))
         .retry(
             RetryPolicy::default()
                 .max_attempts(ATTEMPTS)

@@ -10,6 +10,7 @@ mod features;
 mod fixtures;
 mod fuzz;
 mod profile;
+mod redirects;
 mod runtime;
 mod snapshots;
 mod support;

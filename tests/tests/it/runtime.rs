@@ -389,7 +389,7 @@ async fn a_workflow_start_is_never_replayed_after_an_answer_that_may_mean_it_ran
 }
 
 #[tokio::test]
-async fn a_per_call_timeout_applies_and_get_timeouts_are_retried() {
+async fn an_attempt_timeout_is_retried_and_named() {
     let server = MockServer::start().await;
     let slow = ok(json!({"data": []})).set_delay(Duration::from_millis(400));
     Mock::given(method("GET"))
@@ -397,19 +397,94 @@ async fn a_per_call_timeout_applies_and_get_timeouts_are_retried() {
         .respond_with(slow)
         .mount(&server)
         .await;
-    let client = builder(&server).retry(quick_retries(2)).build().unwrap();
+    let client = builder(&server)
+        .attempt_timeout(Duration::from_millis(50))
+        .retry(quick_retries(2))
+        .build()
+        .unwrap();
 
+    let err = client.list_segment().send().await.unwrap_err();
+
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(err.is_timeout(), "{err:?}");
+    assert_eq!(err.attempts(), 2);
+    assert!(err.to_string().contains("attempt timeout of 50ms"), "{err}");
+    assert_eq!(requests_to(&server, "/api/segments").await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_calls_timeout_bounds_every_attempt_and_wait() {
+    let server = MockServer::start().await;
+    let slow = ok(json!({"data": []})).set_delay(Duration::from_secs(2));
+    Mock::given(method("GET"))
+        .and(path("/api/segments"))
+        .respond_with(slow)
+        .mount(&server)
+        .await;
+    // Ten attempts of 150 ms each would take 1.5 s; the call has 400 ms.
+    let client = builder(&server)
+        .attempt_timeout(Duration::from_millis(150))
+        .retry(quick_retries(10))
+        .build()
+        .unwrap();
+
+    let started = Instant::now();
     let err = client
         .list_segment()
-        .timeout(Duration::from_millis(50))
+        .timeout(Duration::from_millis(400))
         .send()
         .await
         .unwrap_err();
+    let took = started.elapsed();
 
-    assert!(err.is_timeout(), "{err:?}");
-    assert_eq!(err.attempts(), 2);
-    assert!(err.to_string().contains("timed out"), "{err}");
-    assert_eq!(requests_to(&server, "/api/segments").await.len(), 2);
+    let Error::Timeout(timeout) = &err else {
+        panic!("expected the call's timeout: {err:?}");
+    };
+    assert!(err.is_timeout());
+    assert_eq!(timeout.timeout(), Duration::from_millis(400));
+    assert!(timeout.attempts() >= 2, "{err}");
+    assert!(
+        matches!(timeout.last_failure(), Some(last) if last.is_timeout()),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("the call's timeout of 400ms"),
+        "{err}"
+    );
+    assert!(took < Duration::from_millis(1200), "{took:?}");
+    let sent = requests_to(&server, "/api/segments").await.len();
+    assert!((2..10).contains(&sent), "{sent} requests");
+}
+
+#[tokio::test]
+async fn a_retry_that_cannot_start_in_time_ends_the_call_at_once() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/segments"))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "1"))
+        .mount(&server)
+        .await;
+    // The builder's timeout applies to every call.
+    let client = builder(&server)
+        .timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+
+    let started = Instant::now();
+    let err = client.list_segment().send().await.unwrap_err();
+
+    // The server asked for 1 s: the call does not sleep into a certain timeout.
+    assert!(started.elapsed() < Duration::from_millis(500));
+    let Error::Timeout(timeout) = &err else {
+        panic!("expected the call's timeout: {err:?}");
+    };
+    assert_eq!(timeout.attempts(), 1);
+    assert_eq!(
+        timeout.last_failure().and_then(Error::status),
+        Some(amperity_generated::runtime::StatusCode::SERVICE_UNAVAILABLE)
+    );
+    assert!(err.to_string().contains("leaves no time"), "{err}");
+    assert_eq!(requests_to(&server, "/api/segments").await.len(), 1);
 }
 
 // --- Rate limiting ------------------------------------------------------------------------
