@@ -522,7 +522,7 @@ async fn stalled_truncated_and_dropped_answers_are_retried_for_get_only() {
             .await;
         let client: ApiClient = server
             .client_builder::<TestApi>()
-            .timeout(Duration::from_millis(300))
+            .attempt_timeout(Duration::from_millis(300))
             .build()
             .unwrap();
 

@@ -92,7 +92,7 @@ pub trait StubBuilder: Sized + Send {
         )
     }
 
-    /// The answer, `n` times, only after `delay` (set it past the client's timeout).
+    /// The answer, `n` times, only after `delay` (set it past the client's attempt timeout).
     fn stalled(self, n: u64, delay: Duration) -> Self {
         self.fault(Fault::Stall(delay), n)
     }

@@ -19,7 +19,7 @@ pub enum Fault {
     /// An error status with Amperity's JSON error body: a `5xx` of a burst, or a `401`
     /// that makes a client with client credentials fetch a new token and try again.
     Error(MockError),
-    /// The stub's own answer, sent only after this delay: a client whose timeout is
+    /// The stub's own answer, sent only after this delay: a client whose attempt timeout is
     /// shorter gives up (and retries a `GET`).
     Stall(Duration),
     /// The stub's own answer with its body cut in half while the `Content-Length`
