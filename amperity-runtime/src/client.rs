@@ -20,9 +20,11 @@ use crate::{
 
 /// What the runtime needs to know about one generated API module. Generated code
 /// implements it on a marker type; callers never do.
-pub trait Api: 'static {
-    /// The generated client type.
-    type Client: From<ApiClient>;
+pub trait Api: Sized + 'static {
+    /// The generated client type. It is made from a [`Configured`] of this very API,
+    /// which only `ClientBuilder<Self>` makes: a client of one document cannot be built
+    /// from another document's runtime (it would send the other's api-version).
+    type Client: From<Configured<Self>>;
     /// The API version type of the document (or [`Unversioned`]).
     type Version: AsRef<str> + Default + Clone + fmt::Debug;
     /// The document's title, for messages.
@@ -357,7 +359,7 @@ impl<A: Api> ClientBuilder<A> {
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
-        Ok(A::Client::from(ApiClient {
+        Ok(A::Client::from(Configured::new(ApiClient {
             inner: Arc::new(Inner {
                 title: A::TITLE,
                 http,
@@ -375,7 +377,7 @@ impl<A: Api> ClientBuilder<A> {
                 warned: Mutex::new(Vec::new()),
                 on_deprecation: self.on_deprecation,
             }),
-        }))
+        })))
     }
 }
 
@@ -440,6 +442,38 @@ fn default_token_url(tenant: &str) -> Result<reqwest::Url, Error> {
     )
 }
 
+/// A runtime client configured by `ClientBuilder<A>`, on its way into `A::Client`.
+///
+/// Glue between the runtime and generated code: only [`ClientBuilder::build`] makes one,
+/// so a generated client's `From<Configured<its own Api>>` is the only way to it, and
+/// clients of different documents cannot be made from one another.
+#[doc(hidden)]
+pub struct Configured<A: Api> {
+    runtime: ApiClient,
+    api: PhantomData<fn() -> A>,
+}
+
+impl<A: Api> Configured<A> {
+    fn new(runtime: ApiClient) -> Self {
+        Self {
+            runtime,
+            api: PhantomData,
+        }
+    }
+
+    /// The runtime client, for the generated client to keep.
+    pub fn into_runtime(self) -> ApiClient {
+        self.runtime
+    }
+}
+
+/// An API whose client is the bare runtime client (tests, hand-written APIs).
+impl<A: Api> From<Configured<A>> for ApiClient {
+    fn from(configured: Configured<A>) -> Self {
+        configured.runtime
+    }
+}
+
 /// A configured, cheaply cloneable client. Clones share the connection pool, the rate
 /// limiter and the cached access token.
 #[derive(Clone)]
@@ -500,6 +534,7 @@ impl ApiClient {
     }
 
     /// Sends the request and decodes a JSON body of type `T` from a 2xx answer.
+    #[doc(hidden)]
     pub async fn send<T: DeserializeOwned>(&self, request: Request) -> Result<Response<T>, Error> {
         let operation_id = request.operation_id;
         let exchange = self.execute(request).await?;
@@ -519,6 +554,7 @@ impl ApiClient {
     }
 
     /// Sends the request for an operation whose success has no body; any body is ignored.
+    #[doc(hidden)]
     pub async fn send_empty(&self, request: Request) -> Result<Response<()>, Error> {
         let exchange = self.execute(request).await?;
         Ok(Response::new(exchange.status, exchange.headers, ()))
@@ -526,6 +562,7 @@ impl ApiClient {
 
     /// Sends the request and returns a 2xx body as it came (binary bodies, and operations
     /// whose 2xx statuses carry different bodies: see [`Response::json`]).
+    #[doc(hidden)]
     pub async fn send_bytes(&self, request: Request) -> Result<Response<Bytes>, Error> {
         let exchange = self.execute(request).await?;
         Ok(
@@ -535,6 +572,7 @@ impl ApiClient {
     }
 
     /// Sends the request and returns a 2xx body as UTF-8 text.
+    #[doc(hidden)]
     pub async fn send_text(&self, request: Request) -> Result<Response<String>, Error> {
         let bytes = self.send_bytes(request).await?;
         let text = bytes.text()?;
@@ -596,9 +634,9 @@ mod tests {
     struct TestApi;
     #[derive(Debug)]
     struct TestClient(ApiClient);
-    impl From<ApiClient> for TestClient {
-        fn from(client: ApiClient) -> Self {
-            Self(client)
+    impl From<Configured<TestApi>> for TestClient {
+        fn from(configured: Configured<TestApi>) -> Self {
+            Self(configured.into_runtime())
         }
     }
     impl Api for TestApi {

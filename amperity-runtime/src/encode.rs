@@ -21,6 +21,7 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// (`cb-20240618-71992-SF3Uz/part0.avro`) and may contain spaces (`%20`, never `+`). An
 /// empty value, `.` or `..` would change which resource the path names, so they are
 /// refused; `name` is the parameter's name in the document, for the error message.
+#[doc(hidden)]
 pub fn path_segment(name: &str, value: &impl QueryValue) -> Result<String, Error> {
     let text = simple_style(name, value);
     if text.is_empty() || text == "." || text == ".." {

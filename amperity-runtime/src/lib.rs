@@ -6,7 +6,9 @@
 //! ([`RateLimiter`]), retries ([`RetryPolicy`]), OAuth2 tokens, pagination ([`Pages`],
 //! [`Items`]), deprecation notices and polling ([`poll_until`]). Generated code is thin
 //! glue: it names the operation, formats its path, lists its parameters, and calls
-//! [`ApiClient::send`] or [`ApiClient::send_empty`].
+//! `ApiClient::send` or `ApiClient::send_empty`. That glue (`Request`, the `send`
+//! methods, `Configured`, `path_segment`, `Pages::of_request`) is public for generated
+//! crates to call and hidden from these docs: it is not meant for users.
 //!
 //! It is a crate of its own, a dependency of every generated crate (which re-exports it
 //! as `runtime`), so it is compiled once per dependency build rather than with every
@@ -30,7 +32,7 @@ mod secret;
 mod send;
 mod wait;
 
-pub use client::{Api, ApiClient, ClientBuilder, Unversioned};
+pub use client::{Api, ApiClient, ClientBuilder, Configured, Unversioned};
 pub use deprecation::{Deprecation, DeprecationNotice};
 pub use encode::{QueryValue, path_segment, server_url};
 pub use error::{ApiError, AuthError, DecodeError, Error, ErrorBody, TimeoutError, TransportError};

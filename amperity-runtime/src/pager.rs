@@ -155,6 +155,7 @@ impl<P: Page + Send + 'static> Pages<P> {
     /// The sending future is made (and boxed) in the generic `Stream` impl, so a generated
     /// crate does not compile the JSON decoding of every list body up front: only the
     /// crate that polls a stream instantiates it, for the streams it uses.
+    #[doc(hidden)]
     pub fn of_request(
         client: &ApiClient,
         operation_id: &'static str,

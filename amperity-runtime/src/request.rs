@@ -13,6 +13,7 @@ use crate::{Error, QueryValue};
 ///
 /// Client-wide headers (authorization, tenant, api-version) are not part of it: the client
 /// adds them, once each.
+#[doc(hidden)]
 #[derive(Debug, Clone)]
 pub struct Request {
     pub(crate) method: Method,

@@ -108,9 +108,12 @@ pub fn module_file(api: &Api) -> TokenStream {
             runtime: crate::runtime::ApiClient,
         }
 
-        impl ::std::convert::From<crate::runtime::ApiClient> for Client {
-            fn from(runtime: crate::runtime::ApiClient) -> Self {
-                Self { runtime }
+        // Only this document's `ClientBuilder` makes a `Configured<Api>`: no client of
+        // another document can be turned into this one.
+        #[doc(hidden)]
+        impl ::std::convert::From<crate::runtime::Configured<Api>> for Client {
+            fn from(configured: crate::runtime::Configured<Api>) -> Self {
+                Self { runtime: configured.into_runtime() }
             }
         }
 

@@ -364,9 +364,12 @@ pub mod servers {
 pub struct Client {
     runtime: crate::runtime::ApiClient,
 }
-impl ::std::convert::From<crate::runtime::ApiClient> for Client {
-    fn from(runtime: crate::runtime::ApiClient) -> Self {
-        Self { runtime }
+#[doc(hidden)]
+impl ::std::convert::From<crate::runtime::Configured<Api>> for Client {
+    fn from(configured: crate::runtime::Configured<Api>) -> Self {
+        Self {
+            runtime: configured.into_runtime(),
+        }
     }
 }
 impl Client {
