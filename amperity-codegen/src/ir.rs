@@ -38,8 +38,9 @@ pub struct Api {
 /// A server entry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Server {
-    /// The constant or function name in the generated `servers` module.
-    pub name: String,
+    /// The constant (no variables) or function (with variables) in the generated
+    /// `servers` module, and the description or label it was named after.
+    pub name: Name,
     /// The URL template as written in the document.
     pub url: String,
     /// The description.
@@ -85,6 +86,9 @@ pub enum ModelKind {
     Enum(Vec<Name>),
     /// Another type under this name (`pub type X = ...`).
     Alias(TypeRef),
+    /// A type that contains itself through arrays or maps (`Tree = [Tree]`): an alias
+    /// would be a cycle, so a struct that wraps the type and (de)serializes as it.
+    Newtype(TypeRef),
     /// `oneOf`/`anyOf`: one of several types.
     Union(Union),
 }
@@ -103,8 +107,8 @@ pub struct Union {
 /// One variant of a [`Union`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Variant {
-    /// The Rust variant name.
-    pub name: String,
+    /// The Rust variant name, and the pointer of the part it was made from.
+    pub name: Name,
     pub ty: TypeRef,
     /// The discriminator values that select this variant.
     pub tags: Vec<String>,
@@ -127,12 +131,32 @@ pub struct Field {
     pub doc: Option<String>,
     /// Stored behind a `Box` because the type contains itself (a recursive schema).
     pub boxed: bool,
+    /// `readOnly` / `writeOnly`.
+    pub access: Access,
+}
+
+/// Which direction a property travels in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Both ways (the usual case).
+    ReadWrite,
+    /// `readOnly: true`: only in responses. Never sent, never asked for by a constructor,
+    /// and an `Option` even when required (a value built by the caller has none).
+    ReadOnly,
+    /// `writeOnly: true`: only in requests. An `Option` even when required, because
+    /// responses leave it out.
+    WriteOnly,
 }
 
 impl Field {
     /// Whether the Rust field is an `Option`.
     pub fn optional(&self) -> bool {
-        !self.required || self.nullable
+        !self.required || self.nullable || self.access != Access::ReadWrite
+    }
+
+    /// Whether a request body's constructor takes it as an argument.
+    pub fn constructor_argument(&self) -> bool {
+        self.required && self.access != Access::ReadOnly
     }
 }
 
@@ -147,6 +171,10 @@ pub enum TypeRef {
     I32,
     /// `i64` (integers without a narrower format).
     I64,
+    /// `u64`: an integer whose bounds are past `i64` but within `0..=u64::MAX`.
+    U64,
+    /// `i128`: an integer whose bounds are past `i64` and `u64` but within `i128`.
+    I128,
     /// `f32` (`format: float`).
     F32,
     /// `f64`.
@@ -165,6 +193,38 @@ pub enum TypeRef {
     Array(Box<TypeRef>),
     /// `BTreeMap<String, T>`: an object of arbitrary keys.
     Map(Box<TypeRef>),
+    /// `Option<T>`: a `nullable` array item or map value.
+    Nullable(Box<TypeRef>),
+}
+
+impl TypeRef {
+    /// Whether a value of this type is one query value (a scalar), so that it can be sent
+    /// as `name=value` as it is; `models` resolves named types (enums and aliases of
+    /// scalars are scalars).
+    pub fn is_scalar(&self, models: &BTreeMap<String, Model>) -> bool {
+        match self {
+            TypeRef::String
+            | TypeRef::Bool
+            | TypeRef::I32
+            | TypeRef::I64
+            | TypeRef::U64
+            | TypeRef::I128
+            | TypeRef::F32
+            | TypeRef::F64
+            | TypeRef::DateTime
+            | TypeRef::Date => true,
+            TypeRef::Json | TypeRef::Bytes | TypeRef::Array(_) | TypeRef::Map(_) => false,
+            TypeRef::Nullable(inner) => inner.is_scalar(models),
+            TypeRef::Named(name) => match models.get(name).map(|m| &m.kind) {
+                Some(ModelKind::Enum(_)) => true,
+                Some(ModelKind::Alias(target)) => {
+                    // An alias that names itself is not a scalar (nor anything finite).
+                    !matches!(target, TypeRef::Named(n) if n == name) && target.is_scalar(models)
+                }
+                _ => false,
+            },
+        }
+    }
 }
 
 /// One operation of the API.
@@ -172,13 +232,15 @@ pub enum TypeRef {
 pub struct Operation {
     /// Rust method name and operationId.
     pub name: Name,
-    /// The request builder's type name.
-    pub builder: String,
-    /// `GET`, `POST`, ...
-    pub method: String,
+    /// The request builder's type name (and the operationId).
+    pub builder: Name,
+    /// How the client method takes the required parameters.
+    pub arguments: Arguments,
+    /// The HTTP method.
+    pub method: Method,
     /// The path template as written in the document.
     pub path: String,
-    /// The path split into literal text and parameters (indexes into `params`).
+    /// The path split into literal text and parameters.
     pub path_parts: Vec<PathPart>,
     /// Parameters other than the ambient headers, in document order.
     pub params: Vec<Param>,
@@ -196,6 +258,81 @@ pub struct Operation {
     pub pointer: String,
     /// Set when the operation follows Amperity's cursor-pagination convention.
     pub pagination: Option<Pagination>,
+    /// The operation's own server (path-level or operation-level `servers`): its first
+    /// entry with the variables' defaults, used instead of the client's base URL.
+    pub server: Option<String>,
+}
+
+/// An HTTP method of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    /// Every method a path item can hold, in the order the generator visits them.
+    pub const ALL: [Method; 8] = [
+        Method::Get,
+        Method::Put,
+        Method::Post,
+        Method::Delete,
+        Method::Options,
+        Method::Head,
+        Method::Patch,
+        Method::Trace,
+    ];
+
+    /// The method as HTTP spells it: `GET`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+
+    /// The key of a path item that holds it: `get`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Put => "put",
+            Method::Post => "post",
+            Method::Delete => "delete",
+            Method::Options => "options",
+            Method::Head => "head",
+            Method::Patch => "patch",
+            Method::Trace => "trace",
+        }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a client method takes an operation's required parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arguments {
+    /// One argument each (and the body), in document order.
+    Positional,
+    /// Too many to pass one by one (clippy's `too_many_arguments`): one struct of this
+    /// name in `requests` whose public fields are the required parameters; the body
+    /// stays an argument of its own.
+    Struct(Name),
 }
 
 /// A cursor-paginated list operation: an optional `next_token` query parameter, and a
@@ -207,14 +344,14 @@ pub struct Pagination {
     pub page: String,
     /// The type of one item of `data`.
     pub item: TypeRef,
-    /// The Rust name of the `data` field, and whether the model makes it optional.
-    pub items_field: String,
+    /// The `data` field, and whether the model makes it optional.
+    pub items_field: Name,
     pub items_optional: bool,
     /// The Rust name of the body's `next_token` field, and whether it is optional.
-    pub token_field: String,
+    pub token_field: Name,
     pub token_optional: bool,
-    /// The index of the `next_token` query parameter in [`Operation::params`].
-    pub token_param: usize,
+    /// The `next_token` query parameter of the operation: its setter's field and wire name.
+    pub token_param: Name,
 }
 
 /// A piece of a path template.
@@ -222,8 +359,8 @@ pub struct Pagination {
 pub enum PathPart {
     /// Text copied as is.
     Literal(String),
-    /// The path parameter at this index of [`Operation::params`].
-    Param(usize),
+    /// The path parameter of this name (its field and its name in the document).
+    Param(Name),
 }
 
 /// Where a parameter goes.
@@ -254,10 +391,35 @@ pub struct Param {
     pub deprecated: bool,
     /// How the caller's value becomes query pairs.
     pub keys: QueryKeys,
-    /// For an array query parameter that is not exploded (`explode: false`,
-    /// `spaceDelimited`, `pipeDelimited`): the separator of its one `name=a,b,c` pair.
-    /// `None`: one pair per element (`name=a&name=b`, the OpenAPI default).
-    pub separator: Option<&'static str>,
+    /// How a value of `ty` is written into the query, path or header.
+    pub style: Style,
+}
+
+/// How a parameter's value is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// Scalars as text; arrays of scalars one pair per element (`name=a&name=b`, the
+    /// OpenAPI default), or joined in a path or header.
+    Plain,
+    /// An array of scalars that is not exploded (`explode: false`, `spaceDelimited`,
+    /// `pipeDelimited`): one `name=a,b,c` pair joined with this separator.
+    Joined(&'static str),
+    /// An object, a map, an array of objects or an untyped value, written through serde:
+    /// `style: form` exploded (`x=1&y=2`, the default), `form` not exploded
+    /// (`name=x,1,y,2`) or `deepObject` (`name[x]=1`). Values that are not scalars inside
+    /// it are sent as JSON text.
+    Object(ObjectStyle),
+}
+
+/// The ways OpenAPI writes an object into a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectStyle {
+    /// `x=1&y=2`.
+    FormExploded,
+    /// `name=x,1,y,2`.
+    Form,
+    /// `name[x]=1&name[y]=2`.
+    DeepObject,
 }
 
 /// Whether a query parameter's key is fixed or chosen by the caller at run time.
@@ -309,27 +471,62 @@ pub enum Media {
     Bytes,
 }
 
-/// The success outcome of an operation.
+/// What a successful answer carries.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Success {
+pub enum Success {
+    /// Every documented 2xx status (or, with none documented, any 2xx status) carries
+    /// the same payload, or none.
+    Single {
+        /// The documented 2xx statuses; empty when the document lists none (a `default`
+        /// response, say).
+        statuses: Vec<u16>,
+        payload: Option<Payload>,
+    },
+    /// The 2xx statuses carry different payloads (200 with a body, 202 and 204 without,
+    /// say): the operation returns an enum with one variant per status.
+    Outcomes {
+        /// The enum's type name in `requests`.
+        name: Name,
+        outcomes: Vec<Outcome>,
+    },
+}
+
+impl Success {
     /// The documented 2xx statuses.
-    pub statuses: Vec<u16>,
-    /// The body they carry; `None` for bodiless success, or when `outcomes` is set.
-    pub body: Option<TypeRef>,
-    /// How the body is encoded, and the media type asked for with `Accept`.
+    pub fn statuses(&self) -> Vec<u16> {
+        match self {
+            Success::Single { statuses, .. } => statuses.clone(),
+            Success::Outcomes { outcomes, .. } => outcomes.iter().map(|o| o.status).collect(),
+        }
+    }
+
+    /// The payload when every success carries the same one.
+    pub fn payload(&self) -> Option<&Payload> {
+        match self {
+            Success::Single { payload, .. } => payload.as_ref(),
+            Success::Outcomes { .. } => None,
+        }
+    }
+}
+
+/// A response body: its type, how it is encoded, and the media type asked for with
+/// `Accept`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Payload {
+    pub ty: TypeRef,
     pub media: Media,
-    pub content_type: Option<String>,
-    /// When the 2xx statuses carry different bodies (200 with a body, 202 and 204
-    /// without, say): one outcome per status, and the operation returns an enum of them.
-    pub outcomes: Vec<Outcome>,
+    pub content_type: String,
 }
 
 /// One 2xx status of an operation with several distinct outcomes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     pub status: u16,
-    /// The enum variant: the status's reason phrase (`Ok`, `Accepted`, `NoContent`).
-    pub name: String,
-    pub body: Option<TypeRef>,
-    pub media: Media,
+    /// The enum variant: the status's reason phrase (`Ok`, `Accepted`, `NoContent`), and
+    /// the status as text.
+    pub name: Name,
+    pub payload: Option<Payload>,
+    /// The payload is boxed, because it is much larger than the other variants
+    /// (clippy's `large_enum_variant`).
+    pub boxed: bool,
 }

@@ -5,7 +5,7 @@
 //! wire names can escape to the same Rust name (`2024-04-01` and `20240401`): callers
 //! detect that with [`NameSet`] and report it, never merge or number.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 
@@ -72,8 +72,14 @@ pub fn escape(wire: &str, case: Case) -> Option<String> {
 
 /// Names already taken in one scope (a module, a struct's fields, a function's arguments),
 /// with the wire string and place that took each, so a collision names both sides.
+///
+/// Names the generated code itself uses in the scope (a builder's `send`, the client's
+/// `builder`) are reserved: a wire name that escapes to one of them gets a `_` suffix, as a
+/// keyword does (`send` → `send_`), so the document's name never shadows the generated
+/// member and the rule is one a reader can predict.
 #[derive(Debug, Default)]
 pub struct NameSet {
+    reserved: BTreeSet<String>,
     taken: BTreeMap<String, (String, String)>,
 }
 
@@ -89,33 +95,80 @@ pub struct Collision {
 impl NameSet {
     /// A set with names the scope already uses (for example `new` in a struct's impl).
     pub fn reserving(reserved: &[&str]) -> Self {
-        let mut set = Self::default();
-        for name in reserved {
-            set.taken.insert(
-                (*name).to_owned(),
-                (
-                    (*name).to_owned(),
-                    "a name the generated code itself uses".to_owned(),
-                ),
-            );
+        Self {
+            reserved: reserved.iter().map(|name| (*name).to_owned()).collect(),
+            taken: BTreeMap::new(),
         }
-        set
     }
 
-    /// Claims `rust` for `wire` found at `place`; fails if another wire name has it.
-    pub fn claim(&mut self, rust: &str, wire: &str, place: &str) -> Result<(), Collision> {
-        match self.taken.get(rust) {
+    /// Reserves one more name the generated code uses in this scope.
+    pub fn reserve(&mut self, name: &str) {
+        self.reserved.insert(name.to_owned());
+    }
+
+    /// Claims `rust` for `wire` found at `place` and returns the name it got: `rust`
+    /// itself, or `rust_` when the generated code uses `rust`. Fails if another wire name
+    /// already has that name.
+    pub fn claim(&mut self, rust: &str, wire: &str, place: &str) -> Result<String, Collision> {
+        let rust = if self.reserved.contains(rust) {
+            format!("{rust}_")
+        } else {
+            rust.to_owned()
+        };
+        match self.taken.get(&rust) {
             Some(first) => Err(Collision {
-                rust: rust.to_owned(),
+                rust,
                 first: first.clone(),
             }),
             None => {
                 self.taken
-                    .insert(rust.to_owned(), (wire.to_owned(), place.to_owned()));
-                Ok(())
+                    .insert(rust.clone(), (wire.to_owned(), place.to_owned()));
+                Ok(rust)
             }
         }
     }
+}
+
+/// Method names of std's operator and comparison traits that clippy's
+/// `should_implement_trait` reads as a trait method written by hand when a generated
+/// method of the same name has the same shape (a setter `add(self, value) -> Self`, a
+/// client method `cmp(&self, id)`). A property or operation called `add` is not an
+/// operator, so the lint is allowed on exactly those methods.
+pub fn shadows_std_trait_method(rust: &str) -> bool {
+    const METHODS: &[&str] = &[
+        "add",
+        "as_mut",
+        "as_ref",
+        "bitand",
+        "bitor",
+        "bitxor",
+        "borrow",
+        "borrow_mut",
+        "clone",
+        "cmp",
+        "default",
+        "deref",
+        "deref_mut",
+        "div",
+        "drop",
+        "eq",
+        "from_iter",
+        "from_str",
+        "hash",
+        "index",
+        "index_mut",
+        "into_iter",
+        "mul",
+        "neg",
+        "next",
+        "not",
+        "partial_cmp",
+        "rem",
+        "shl",
+        "shr",
+        "sub",
+    ];
+    METHODS.contains(&rust)
 }
 
 #[cfg(test)]
@@ -148,9 +201,12 @@ mod tests {
     #[test]
     fn collisions_name_the_first_claim() {
         let mut set = NameSet::reserving(&["new"]);
-        set.claim("v_2024", "2024", "/a").unwrap();
+        assert_eq!(set.claim("v_2024", "2024", "/a").unwrap(), "v_2024");
         let c = set.claim("v_2024", "2-0-2-4", "/b").unwrap_err();
         assert_eq!(c.first, ("2024".to_owned(), "/a".to_owned()));
-        assert!(set.claim("new", "new", "/c").is_err());
+        // A reserved name gets the keyword suffix; the suffixed name can still collide.
+        assert_eq!(set.claim("new", "new", "/c").unwrap(), "new_");
+        let c = set.claim("new_", "new_", "/d").unwrap_err();
+        assert_eq!(c.first, ("new".to_owned(), "/c".to_owned()));
     }
 }

@@ -613,7 +613,10 @@ impl ApiClient {
     }
 
     pub(crate) fn url(&self, request: &Request) -> Result<reqwest::Url, Error> {
-        let raw = format!("{}{}", self.inner.base_url, request.path);
+        let base_url = request
+            .server
+            .map_or(self.inner.base_url.as_str(), |s| s.trim_end_matches('/'));
+        let raw = format!("{base_url}{}", request.path);
         let mut url = reqwest::Url::parse(&raw).map_err(|e| {
             Error::InvalidRequest(format!(
                 "{}: {raw:?} is not a URL: {e}",
@@ -700,6 +703,12 @@ mod tests {
         assert_eq!(
             client.url(&request).unwrap().as_str(),
             "https://app.example.com/api/ingest/jobs/a%2Fb?q=a+b%26c"
+        );
+        // An operation with servers of its own in the document goes there instead.
+        request.server("https://status.example.com/v1/");
+        assert_eq!(
+            client.url(&request).unwrap().as_str(),
+            "https://status.example.com/v1/ingest/jobs/a%2Fb?q=a+b%26c"
         );
     }
 }

@@ -103,7 +103,7 @@ macro_rules! display_query_value {
     )*};
 }
 
-display_query_value!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+display_query_value!(i8, i16, i32, i64, i128, u8, u16, u32, u64, u128, f32, f64);
 
 /// RFC 3339 in UTC with a `Z` suffix and only as many fractional digits as needed
 /// (`2026-04-01T11:11:11Z`), the form Amperity's documents show.
@@ -120,6 +120,100 @@ impl QueryValue for DateTime<Utc> {
 impl QueryValue for NaiveDate {
     fn append_to(&self, name: &str, pairs: &mut Vec<(String, String)>) {
         pairs.push((name.to_owned(), self.format("%Y-%m-%d").to_string()));
+    }
+}
+
+/// How OpenAPI writes an object (or an array of objects, or an untyped value) as a
+/// parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectStyle {
+    /// `style: form, explode: true` (the query default): `x=1&y=2`.
+    FormExploded,
+    /// `style: form, explode: false`, and `style: simple` in paths and headers:
+    /// `name=x,1,y,2`.
+    Form,
+    /// `style: deepObject`: `name[x]=1&name[y]=2`.
+    DeepObject,
+}
+
+/// A parameter value that is not a scalar, written through serde in an [`ObjectStyle`].
+///
+/// The value is serialized to JSON first. Members of an object become pairs as the style
+/// says; members (and array elements) that are themselves objects or arrays are sent as
+/// JSON text, as nothing in OpenAPI says how to nest them; `null` members are left out,
+/// and a `None` (or `null`) value sends nothing at all.
+#[derive(Debug, Clone, Copy)]
+pub struct Serialized<'a, T: ?Sized> {
+    value: &'a T,
+    style: ObjectStyle,
+}
+
+impl<'a, T: serde::Serialize + ?Sized> Serialized<'a, T> {
+    /// `value` written in `style`.
+    pub fn new(value: &'a T, style: ObjectStyle) -> Self {
+        Self { value, style }
+    }
+}
+
+impl<T: serde::Serialize + ?Sized> QueryValue for Serialized<'_, T> {
+    fn append_to(&self, name: &str, pairs: &mut Vec<(String, String)>) {
+        // Serializing generated models to JSON cannot fail (their map keys are strings);
+        // a hand-written `Serialize` that fails sends nothing rather than half a value.
+        let Ok(value) = serde_json::to_value(self.value) else {
+            return;
+        };
+        append_serialized(name, &value, self.style, pairs);
+    }
+}
+
+fn append_serialized(
+    name: &str,
+    value: &serde_json::Value,
+    style: ObjectStyle,
+    pairs: &mut Vec<(String, String)>,
+) {
+    use serde_json::Value;
+    match value {
+        Value::Null => {}
+        Value::Object(members) => {
+            let members = members.iter().filter(|(_, v)| !v.is_null());
+            match style {
+                ObjectStyle::FormExploded => {
+                    pairs.extend(members.map(|(k, v)| (k.clone(), json_text(v))));
+                }
+                ObjectStyle::DeepObject => {
+                    pairs.extend(members.map(|(k, v)| (format!("{name}[{k}]"), json_text(v))));
+                }
+                ObjectStyle::Form => {
+                    let joined: Vec<String> = members
+                        .flat_map(|(k, v)| [k.clone(), json_text(v)])
+                        .collect();
+                    pairs.push((name.to_owned(), joined.join(",")));
+                }
+            }
+        }
+        Value::Array(items) if style == ObjectStyle::Form => {
+            let joined: Vec<String> = items
+                .iter()
+                .filter(|v| !v.is_null())
+                .map(json_text)
+                .collect();
+            pairs.push((name.to_owned(), joined.join(",")));
+        }
+        Value::Array(items) => {
+            let items = items.iter().filter(|v| !v.is_null());
+            pairs.extend(items.map(|v| (name.to_owned(), json_text(v))));
+        }
+        scalar => pairs.push((name.to_owned(), json_text(scalar))),
+    }
+}
+
+/// A JSON value as one parameter value: strings without quotes, other scalars as JSON
+/// writes them, objects and arrays as JSON text.
+fn json_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -203,6 +297,45 @@ mod tests {
                 ("k", "b"),
                 ("d", "2026-10-01"),
             ]
+        );
+    }
+
+    #[test]
+    fn objects_are_written_in_their_style() {
+        let value = serde_json::json!({"x": 1, "name": "a b", "gone": null, "tags": ["t"]});
+        let pairs = |style| {
+            let mut pairs = Vec::new();
+            Serialized::new(&value, style).append_to("f", &mut pairs);
+            pairs
+                .into_iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+        };
+        // serde_json's map is sorted here (no `preserve_order`).
+        assert_eq!(
+            pairs(ObjectStyle::FormExploded),
+            ["name=a b", "tags=[\"t\"]", "x=1"]
+        );
+        assert_eq!(pairs(ObjectStyle::Form), ["f=name,a b,tags,[\"t\"],x,1"]);
+        assert_eq!(
+            pairs(ObjectStyle::DeepObject),
+            ["f[name]=a b", "f[tags]=[\"t\"]", "f[x]=1"]
+        );
+        let rows = serde_json::json!([{"a": 1}, {"a": 2}]);
+        let mut out = Vec::new();
+        Serialized::new(&rows, ObjectStyle::FormExploded).append_to("r", &mut out);
+        assert_eq!(out[1], ("r".to_owned(), "{\"a\":2}".to_owned()));
+        let mut none = Vec::new();
+        Serialized::new(&None::<serde_json::Value>, ObjectStyle::DeepObject)
+            .append_to("n", &mut none);
+        assert!(none.is_empty());
+        assert_eq!(
+            path_segment(
+                "p",
+                &Serialized::new(&serde_json::json!({"a": 1}), ObjectStyle::Form)
+            )
+            .unwrap(),
+            "a%2C1"
         );
     }
 

@@ -34,7 +34,7 @@ mod wait;
 
 pub use client::{Api, ApiClient, ClientBuilder, Configured, Unversioned};
 pub use deprecation::{Deprecation, DeprecationNotice};
-pub use encode::{QueryValue, path_segment, server_url};
+pub use encode::{ObjectStyle, QueryValue, Serialized, path_segment, server_url};
 pub use error::{ApiError, AuthError, DecodeError, Error, ErrorBody, TimeoutError, TransportError};
 pub use limit::{RateLimit, RateLimiter};
 pub use pager::{Items, Page, Pages};

@@ -25,6 +25,8 @@ pub struct Request {
     /// The body and its `Content-Type`.
     pub(crate) body: Option<(HeaderValue, Bytes)>,
     pub(crate) timeout: Option<Duration>,
+    /// The operation's own server, used instead of the client's base URL.
+    pub(crate) server: Option<&'static str>,
 }
 
 impl Request {
@@ -46,6 +48,7 @@ impl Request {
             headers: HeaderMap::new(),
             body: None,
             timeout: None,
+            server: None,
         }
     }
 
@@ -55,6 +58,14 @@ impl Request {
         if timeout.is_some() {
             self.timeout = timeout;
         }
+        self
+    }
+
+    /// Sends the request to `base_url` (the operation's own `servers` entry in the
+    /// document) instead of the client's base URL. Credentials and client-wide headers are
+    /// sent there too: the document says the operation lives there.
+    pub fn server(&mut self, base_url: &'static str) -> &mut Self {
+        self.server = Some(base_url);
         self
     }
 

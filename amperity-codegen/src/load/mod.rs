@@ -17,7 +17,10 @@ use crate::error::{ErrorKind, Pointer, Reporter, Result};
 use crate::limits::MAX_DOCUMENT_BYTES;
 use crate::swagger2::{self, Origin};
 
+pub(crate) use integers::WIDTH as INTEGER_WIDTH;
+
 mod expand;
+mod integers;
 mod parse;
 mod shape;
 
@@ -52,10 +55,11 @@ pub(crate) fn load_traced(document: &str, bytes: &[u8]) -> Result<(OpenAPI, Orig
         )
     })?;
     let value = parse::parse(text).map_err(|e| report.error(e.kind, &e.pointer, e.message))?;
-    let (value, origin) = match check_version(&value, &report)? {
+    let (mut value, origin) = match check_version(&value, &report)? {
         Version::OpenApi3 => (value, Origin::default()),
         Version::Swagger2 => swagger2::convert(document, &value)?,
     };
+    integers::widen(&mut value);
     // Every part that `openapiv3` reads through a reference first, innermost first: the
     // whole document then reads in linear time, and an error names the innermost place.
     shape::check(&value, &report).map_err(|e| origin.locate(e))?;

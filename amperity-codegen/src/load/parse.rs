@@ -238,14 +238,21 @@ impl<'de> Visitor<'de> for Node<'_> {
         self.number(value.into())
     }
 
+    /// An integer past `u64` (a bound such as `-2^127`) is kept as the nearest `f64`, as
+    /// JSON parsers do: what the document means by it (a range past `i64`) survives, the
+    /// last digits do not matter.
     fn visit_i128<E: de::Error>(self, value: i128) -> Result<Value, E> {
-        let number = serde::Deserialize::deserialize(de::value::I128Deserializer::<E>::new(value))?;
-        self.number(number)
+        match i64::try_from(value) {
+            Ok(small) => self.number(small.into()),
+            Err(_) => self.visit_f64(value as f64),
+        }
     }
 
     fn visit_u128<E: de::Error>(self, value: u128) -> Result<Value, E> {
-        let number = serde::Deserialize::deserialize(de::value::U128Deserializer::<E>::new(value))?;
-        self.number(number)
+        match u64::try_from(value) {
+            Ok(small) => self.number(small.into()),
+            Err(_) => self.visit_f64(value as f64),
+        }
     }
 
     /// As `serde_json::Value` does: a NaN or infinity (YAML `.nan`, `.inf`) is null.

@@ -6,7 +6,10 @@
 
 mod operation;
 mod pagination;
+mod params;
+mod payload;
 mod schema;
+mod size;
 
 use std::collections::BTreeMap;
 
@@ -34,8 +37,10 @@ pub fn lower(document: &str, module: &str, spec: &OpenAPI) -> Result<Api> {
     lowerer.declare_components()?;
     lowerer.lower_components()?;
     let mut operations = lowerer.lower_operations()?;
-    lowerer.mark_request_bodies(&operations)?;
+    lowerer.mark_request_bodies(&operations);
+    schema::newtype_alias_cycles(&mut lowerer.models);
     schema::box_recursive_fields(&mut lowerer.models);
+    size::box_large_variants(&mut lowerer.models, &mut operations);
     schema::order_untagged_variants(&mut lowerer.models);
     pagination::detect(&mut operations, &lowerer.models);
     let servers = lowerer.lower_servers()?;
@@ -102,6 +107,7 @@ impl<'a> Lowerer<'a> {
     pub(crate) fn claim_model_name(&mut self, rust: &str, wire: &str, at: &Pointer) -> Result<()> {
         self.model_names
             .claim(rust, wire, at.as_str())
+            .map(drop)
             .map_err(|c| self.collision(at, "type", wire, c))
     }
 
@@ -246,43 +252,23 @@ impl<'a> Lowerer<'a> {
         let mut servers = Vec::new();
         for (index, server) in self.spec.servers.iter().enumerate() {
             let at = Pointer::root().join("servers").join(index);
+            let (variables, default_url) = self.server_variables(server, &at)?;
             let label = server
                 .description
                 .clone()
                 .unwrap_or_else(|| format!("server {}", index + 1));
-            let name = self.escape(
-                &label,
-                Case::Constant,
-                &at.join("description"),
-                "server description",
-            )?;
-            names
-                .claim(&name, &label, at.as_str())
+            // A constant when the URL is fixed, a function of the variables otherwise.
+            let case = if variables.is_empty() {
+                Case::Constant
+            } else {
+                Case::Value
+            };
+            let rust = self.escape(&label, case, &at.join("description"), "server description")?;
+            let rust = names
+                .claim(&rust, &label, at.as_str())
                 .map_err(|c| self.collision(&at, "server", &label, c))?;
-            let mut variables = Vec::new();
-            let mut variable_names = NameSet::default();
-            let mut default_url = server.url.clone();
-            for (variable, spec) in server.variables.iter().flatten() {
-                default_url = default_url
-                    .replace(&format!("{{{variable}}}"), &spec.default)
-                    .replace(&format!("<{variable}>"), &spec.default);
-                let used = server.url.contains(&format!("{{{variable}}}"))
-                    || server.url.contains(&format!("<{variable}>"));
-                if !used {
-                    continue;
-                }
-                let vat = at.join("variables").join(variable);
-                let rust = self.escape(variable, Case::Value, &vat, "server variable")?;
-                variable_names
-                    .claim(&rust, variable, vat.as_str())
-                    .map_err(|c| self.collision(&vat, "server variable", variable, c))?;
-                variables.push(Name {
-                    rust,
-                    wire: variable.clone(),
-                });
-            }
             servers.push(Server {
-                name,
+                name: Name { rust, wire: label },
                 url: server.url.clone(),
                 description: server.description.clone(),
                 variables,
@@ -290,5 +276,36 @@ impl<'a> Lowerer<'a> {
             });
         }
         Ok(servers)
+    }
+
+    /// The variables a server URL uses, in order, and the URL with their defaults.
+    fn server_variables(
+        &self,
+        server: &openapiv3::Server,
+        at: &Pointer,
+    ) -> Result<(Vec<Name>, String)> {
+        let mut variables = Vec::new();
+        let mut variable_names = NameSet::default();
+        let mut default_url = server.url.clone();
+        for (variable, spec) in server.variables.iter().flatten() {
+            default_url = default_url
+                .replace(&format!("{{{variable}}}"), &spec.default)
+                .replace(&format!("<{variable}>"), &spec.default);
+            let used = server.url.contains(&format!("{{{variable}}}"))
+                || server.url.contains(&format!("<{variable}>"));
+            if !used {
+                continue;
+            }
+            let vat = at.join("variables").join(variable);
+            let rust = self.escape(variable, Case::Value, &vat, "server variable")?;
+            let rust = variable_names
+                .claim(&rust, variable, vat.as_str())
+                .map_err(|c| self.collision(&vat, "server variable", variable, c))?;
+            variables.push(Name {
+                rust,
+                wire: variable.clone(),
+            });
+        }
+        Ok((variables, default_url))
     }
 }

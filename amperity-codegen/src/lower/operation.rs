@@ -1,42 +1,45 @@
-//! Paths and operations → [`Operation`]s.
+//! Paths and operations → [`Operation`]s: names, servers, path templates. Parameters are
+//! lowered in `params`, bodies and responses in `payload`.
 
 use std::collections::BTreeMap;
 
-use openapiv3::{
-    MediaType, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, RequestBody, Response,
-    SchemaKind, StatusCode, Type,
-};
+use openapiv3::{ParameterSchemaOrContent, PathItem, ReferenceOr, SchemaKind, Type};
 
 use super::Lowerer;
 use crate::error::{ErrorKind, Pointer, Result};
-use crate::ir::{
-    ApiVersion, Body, Location, Media, ModelKind, Operation, Outcome, Param, PathPart, QueryKeys,
-    Success, TypeRef,
-};
+use crate::ir::{ApiVersion, Arguments, Location, Method, Operation, Param, PathPart, Success};
 use crate::names::{Case, Name, NameSet};
 
-/// Names of the generated `Client`'s own methods, which operations cannot take.
-const CLIENT_METHODS: &[&str] = &["builder", "runtime", "from", "clone", "fmt"];
-/// Names a request builder uses itself, which parameters cannot take.
-const BUILDER_MEMBERS: &[&str] = &[
-    "send",
-    "to_request",
+/// Names of the generated `Client`'s own methods, which operations cannot take (the
+/// control plane's hand-written waiters included).
+const CLIENT_METHODS: &[&str] = &[
+    // Not a method of `Client`, but clippy expects a method called `new` to return `Self`.
     "new",
-    "client",
-    "timeout",
-    "pages",
-    "stream",
+    "builder",
+    "runtime",
+    "from",
+    "clone",
+    "fmt",
+    "wait_for_workflow",
+    "run_workflow_and_wait",
 ];
 
-/// Headers that belong to the client, not to each call.
+/// The ambient headers: set once on the client, never per call.
 const TENANT_HEADER: &str = "amperity-tenant";
 const API_VERSION_HEADER: &str = "api-version";
+
+/// A client method takes `&self` and its arguments; with more than this many required
+/// parameters (and body) they go into one argument struct (clippy's `too_many_arguments`
+/// counts seven, `self` or the builder's `client` included).
+const MAX_POSITIONAL: usize = 6;
 
 impl<'a> Lowerer<'a> {
     pub(crate) fn lower_operations(&mut self) -> Result<Vec<Operation>> {
         let spec = self.spec;
         let mut method_names = NameSet::reserving(CLIENT_METHODS);
-        let mut builder_names = NameSet::default();
+        // Type names of the `requests` module: builders, outcome enums, argument structs.
+        // A builder's constructor is `new`, which clippy refuses on a type called `New`.
+        let mut request_types = NameSet::reserving(&["New"]);
         let mut operation_ids: BTreeMap<String, Pointer> = BTreeMap::new();
         let mut operations = Vec::new();
         for (path, item) in &spec.paths.paths {
@@ -52,10 +55,10 @@ impl<'a> Lowerer<'a> {
                 }
             };
             for (method, op) in methods(item) {
-                let at = pat.join(method);
+                let at = pat.join(method.key());
                 let wire_id = match &op.operation_id {
                     Some(id) => id.clone(),
-                    None => format!("{method} {path}"),
+                    None => format!("{} {path}", method.key()),
                 };
                 if let Some(first) = operation_ids.insert(wire_id.clone(), at.clone()) {
                     return Err(self.error(
@@ -66,27 +69,23 @@ impl<'a> Lowerer<'a> {
                 }
                 let id_at = at.join("operationId");
                 let rust = self.escape(&wire_id, Case::Value, &id_at, "operationId")?;
-                method_names
+                let rust = method_names
                     .claim(&rust, &wire_id, at.as_str())
                     .map_err(|c| self.collision(&id_at, "operationId", &wire_id, c))?;
-                let builder = self.escape(&wire_id, Case::Type, &id_at, "operationId")?;
-                builder_names
-                    .claim(&builder, &wire_id, at.as_str())
-                    .map_err(|c| self.collision(&id_at, "operationId", &wire_id, c))?;
+                let builder = self.request_type(&mut request_types, &wire_id, "", &id_at)?;
                 let name = Name {
                     rust,
                     wire: wire_id,
                 };
-                let operation = self.lower_operation(name, builder, method, path, item, op, &at)?;
-                if !operation.success.outcomes.is_empty() {
-                    // The outcome enum lives beside the builders in `requests`.
-                    let outcome = format!("{}Outcome", operation.builder);
-                    builder_names
-                        .claim(&outcome, &operation.name.wire, at.as_str())
-                        .map_err(|c| {
-                            self.collision(&id_at, "operationId", &operation.name.wire, c)
-                        })?;
-                }
+                let place = OperationPlace {
+                    method,
+                    path,
+                    item,
+                    op,
+                    at: &at,
+                };
+                let mut operation = self.lower_operation(name, builder, place)?;
+                self.name_request_types(&mut operation, &mut request_types, &id_at)?;
                 operations.push(operation);
             }
         }
@@ -94,28 +93,71 @@ impl<'a> Lowerer<'a> {
         Ok(operations)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Claims `{Builder}{suffix}` in the `requests` module for the operation `wire_id`.
+    fn request_type(
+        &self,
+        taken: &mut NameSet,
+        wire_id: &str,
+        suffix: &str,
+        at: &Pointer,
+    ) -> Result<Name> {
+        let rust = self.escape(wire_id, Case::Type, at, "operationId")?;
+        let rust = taken
+            .claim(&format!("{rust}{suffix}"), wire_id, at.as_str())
+            .map_err(|c| self.collision(at, "operationId", wire_id, c))?;
+        Ok(Name {
+            rust,
+            wire: wire_id.to_owned(),
+        })
+    }
+
+    /// Names the outcome enum and the argument struct of an operation that has them,
+    /// beside its builder in `requests`.
+    fn name_request_types(
+        &self,
+        operation: &mut Operation,
+        taken: &mut NameSet,
+        at: &Pointer,
+    ) -> Result<()> {
+        let wire = operation.name.wire.clone();
+        if let Success::Outcomes { name, .. } = &mut operation.success {
+            *name = self.request_type(taken, &wire, "Outcome", at)?;
+        }
+        let positional = operation.params.iter().filter(|p| p.required).count()
+            + usize::from(operation.body.as_ref().is_some_and(|b| b.required));
+        if positional > MAX_POSITIONAL {
+            operation.arguments = Arguments::Struct(self.request_type(taken, &wire, "Args", at)?);
+        }
+        Ok(())
+    }
+
     fn lower_operation(
         &mut self,
         name: Name,
-        builder: String,
-        method: &str,
-        path: &str,
-        item: &'a PathItem,
-        op: &'a openapiv3::Operation,
-        at: &Pointer,
+        builder: Name,
+        place: OperationPlace<'a, '_>,
     ) -> Result<Operation> {
-        let params = self.lower_params(&builder, path, item, op, at)?;
+        let OperationPlace {
+            method,
+            path,
+            item,
+            op,
+            at,
+        } = place;
+        let has_body = op.request_body.is_some();
+        let params = self.lower_params(&builder.rust, path, item, op, at, has_body)?;
         let path_parts = self.path_parts(path, &params, at)?;
         let body = match &op.request_body {
             None => None,
-            Some(body) => Some(self.lower_body(&builder, body, &at.join("requestBody"))?),
+            Some(body) => Some(self.lower_body(&builder.rust, body, &at.join("requestBody"))?),
         };
-        let success = self.lower_success(&builder, &op.responses, &at.join("responses"))?;
+        let success = self.lower_success(&builder.rust, &op.responses, &at.join("responses"))?;
+        let server = self.operation_server(item, op);
         Ok(Operation {
             name,
             builder,
-            method: method.to_ascii_uppercase(),
+            arguments: Arguments::Positional,
+            method,
             path: path.to_owned(),
             path_parts,
             params,
@@ -126,189 +168,30 @@ impl<'a> Lowerer<'a> {
             deprecated: op.deprecated,
             pointer: at.as_str().to_owned(),
             pagination: None,
+            server,
         })
     }
 
-    /// Path-level parameters merged with the operation's (which override them), minus
-    /// the ambient headers, in document order.
-    fn lower_params(
-        &mut self,
-        builder: &str,
-        path: &str,
-        item: &'a PathItem,
-        op: &'a openapiv3::Operation,
-        at: &Pointer,
-    ) -> Result<Vec<Param>> {
-        let path_at = Pointer::from_escaped(at.as_str().rsplit_once('/').map_or("", |(p, _)| p));
-        let sources = [
-            (&item.parameters, path_at.join("parameters")),
-            (&op.parameters, at.join("parameters")),
-        ];
-        let mut merged: Vec<(Pointer, &openapiv3::ParameterData, Location, usize)> = Vec::new();
-        let mut deep_objects: Vec<Pointer> = Vec::new();
-        let mut separators: Vec<(Pointer, &'static str)> = Vec::new();
-        for (level, (list, list_at)) in sources.iter().enumerate() {
-            let mut seen_here: BTreeMap<(String, Location), Pointer> = BTreeMap::new();
-            for (index, param) in list.iter().enumerate() {
-                let pat = list_at.join(index);
-                let (data, location) = match self.resolve_param(param, &pat)? {
-                    Parameter::Query {
-                        parameter_data,
-                        style,
-                        ..
-                    } => {
-                        if *style == openapiv3::QueryStyle::DeepObject {
-                            deep_objects.push(pat.clone());
-                        }
-                        let separator = match style {
-                            openapiv3::QueryStyle::SpaceDelimited => Some(" "),
-                            openapiv3::QueryStyle::PipeDelimited => Some("|"),
-                            openapiv3::QueryStyle::Form
-                                if parameter_data.explode == Some(false) =>
-                            {
-                                Some(",")
-                            }
-                            _ => None,
-                        };
-                        if let Some(separator) = separator {
-                            separators.push((pat.clone(), separator));
-                        }
-                        (parameter_data, Location::Query)
-                    }
-                    Parameter::Header { parameter_data, .. } => (parameter_data, Location::Header),
-                    Parameter::Path { parameter_data, .. } => (parameter_data, Location::Path),
-                    Parameter::Cookie { .. } => {
-                        return Err(self.error(
-                            ErrorKind::Unsupported,
-                            &pat,
-                            "cookie parameters are not supported",
-                        ));
-                    }
-                };
-                let repeats = location == Location::Path && placeholder_count(path, &data.name) > 1;
-                if let Some(first) = seen_here.insert((data.name.clone(), location), pat.clone()) {
-                    // `/indexes/{id}/profiles/{id}`: one declaration per occurrence, taken
-                    // in order, is how Amperity writes it; more declarations than
-                    // occurrences is a real duplicate.
-                    let declared = 1 + merged
-                        .iter()
-                        .filter(|(_, d, l, lvl)| {
-                            *lvl == level && *l == location && d.name == data.name
-                        })
-                        .count();
-                    if !(repeats && declared <= placeholder_count(path, &data.name)) {
-                        return Err(self.error(
-                            ErrorKind::Duplicate,
-                            &pat,
-                            format!(
-                                "{location:?} parameter {:?} is also declared at {first}",
-                                data.name
-                            ),
-                        ));
-                    }
-                }
-                // An operation's parameter replaces a path-level one of the same name and place.
-                merged.retain(|(_, d, l, lvl)| {
-                    !(*lvl < level && d.name == data.name && *l == location)
-                });
-                merged.push((pat, data, location, level));
-            }
+    /// The first of the operation's own `servers` (or its path's), variables filled with
+    /// their defaults.
+    fn operation_server(&self, item: &PathItem, op: &openapiv3::Operation) -> Option<String> {
+        let server = op.servers.first().or_else(|| item.servers.first())?;
+        let mut url = server.url.clone();
+        for (variable, spec) in server.variables.iter().flatten() {
+            url = url
+                .replace(&format!("{{{variable}}}"), &spec.default)
+                .replace(&format!("<{variable}>"), &spec.default);
         }
-
-        let mut names = NameSet::reserving(BUILDER_MEMBERS);
-        let mut params = Vec::new();
-        for (pat, data, location, _) in merged {
-            if location == Location::Header && self.take_ambient(data, &pat)? {
-                continue;
-            }
-            let schema = match &data.format {
-                ParameterSchemaOrContent::Schema(schema) => schema,
-                ParameterSchemaOrContent::Content(_) => {
-                    return Err(self.error(
-                        ErrorKind::Unsupported,
-                        &pat.join("content"),
-                        "parameters described by `content` instead of `schema` are not supported",
-                    ));
-                }
-            };
-            let occurrence = params
-                .iter()
-                .filter(|p: &&Param| p.location == Location::Path && p.name.wire == data.name)
-                .count();
-            let keys = match location {
-                Location::Query => query_keys(data, deep_objects.contains(&pat)),
-                _ => QueryKeys::Fixed,
-            };
-            let rust = if location == Location::Path && placeholder_count(path, &data.name) > 1 {
-                self.repeated_path_param_name(path, &data.name, occurrence, &pat)?
-            } else if keys == QueryKeys::CallerNamed {
-                let inner = data.name.trim_start_matches('<').trim_end_matches('>');
-                self.escape(inner, Case::Value, &pat.join("name"), "parameter name")?
-            } else {
-                self.escape(&data.name, Case::Value, &pat.join("name"), "parameter name")?
-            };
-            names
-                .claim(&rust, &data.name, pat.as_str())
-                .map_err(|c| self.collision(&pat.join("name"), "parameter", &data.name, c))?;
-            let owner = format!(
-                "{builder}{}",
-                self.escape(&data.name, Case::Type, &pat, "parameter name")?
-            );
-            let ty = self.type_of(schema, &pat.join("schema"), &owner, 0)?;
-            let ty = match (keys, ty) {
-                (QueryKeys::Bracketed, TypeRef::Map(value)) => *value,
-                (QueryKeys::Bracketed, TypeRef::Json) => TypeRef::String,
-                (
-                    QueryKeys::Bracketed,
-                    ty @ (TypeRef::String
-                    | TypeRef::I64
-                    | TypeRef::I32
-                    | TypeRef::Bool
-                    | TypeRef::F64
-                    | TypeRef::F32),
-                ) if !deep_objects.contains(&pat) => ty,
-                (QueryKeys::Bracketed, other) => {
-                    return Err(self.error(
-                        ErrorKind::Unsupported,
-                        &pat.join("schema"),
-                        format!("deepObject parameter {:?} must be a map (`additionalProperties`) of scalars, not {other:?}", data.name),
-                    ));
-                }
-                (_, ty) => ty,
-            };
-            let separator = match ty {
-                TypeRef::Array(_) => separators.iter().find(|(p, _)| *p == pat).map(|(_, s)| *s),
-                _ => None,
-            };
-            params.push(Param {
-                name: Name {
-                    rust,
-                    wire: data.name.clone(),
-                },
-                location,
-                ty,
-                required: data.required || location == Location::Path,
-                doc: data.description.clone(),
-                deprecated: data.deprecated.unwrap_or(false),
-                keys,
-                separator,
-            });
-        }
-        Ok(params)
-    }
-
-    fn resolve_param(
-        &self,
-        param: &'a ReferenceOr<Parameter>,
-        at: &Pointer,
-    ) -> Result<&'a Parameter> {
-        self.follow(param, "parameters", |c| &c.parameters, at)
-            .map(|(p, _)| p)
+        Some(url)
     }
 
     /// Records an ambient header (tenant, api-version) on the API and returns true, or
     /// returns false for an ordinary header parameter.
-    fn take_ambient(&mut self, data: &openapiv3::ParameterData, at: &Pointer) -> Result<bool> {
+    pub(super) fn take_ambient(
+        &mut self,
+        data: &openapiv3::ParameterData,
+        at: &Pointer,
+    ) -> Result<bool> {
         if data.name.eq_ignore_ascii_case(TENANT_HEADER) {
             self.tenant_header.get_or_insert_with(|| data.name.clone());
             return Ok(true);
@@ -402,7 +285,7 @@ impl<'a> Lowerer<'a> {
                 ));
             }
             used[index] = true;
-            parts.push(PathPart::Param(index));
+            parts.push(PathPart::Param(params[index].name.clone()));
             rest = &rest[close + 1..];
         }
         if !rest.is_empty() {
@@ -424,249 +307,10 @@ impl<'a> Lowerer<'a> {
         }
         Ok(parts)
     }
-
-    fn lower_body(
-        &mut self,
-        builder: &str,
-        body: &'a ReferenceOr<RequestBody>,
-        at: &Pointer,
-    ) -> Result<Body> {
-        let (body, at) = self.follow(body, "requestBodies", |c| &c.request_bodies, at)?;
-        let (kind, content_type, media, media_at) = self
-            .pick_media(&body.content, &at.join("content"))?
-            .ok_or_else(|| {
-                self.error(
-                    ErrorKind::Unsupported,
-                    &at.join("content"),
-                    "a request body needs at least one media type under `content`",
-                )
-            })?;
-        let ty = self.payload_type(kind, media, &media_at, &format!("{builder}Body"))?;
-        if kind == Media::Form && !matches!(ty, TypeRef::Named(_) | TypeRef::Map(_)) {
-            return Err(self.error(
-                ErrorKind::Unsupported,
-                &media_at.join("schema"),
-                "a form body must be an object",
-            ));
-        }
-        Ok(Body {
-            ty,
-            required: body.required,
-            doc: body.description.clone(),
-            media: kind,
-            content_type,
-        })
-    }
-
-    fn lower_success(
-        &mut self,
-        builder: &str,
-        responses: &'a openapiv3::Responses,
-        at: &Pointer,
-    ) -> Result<Success> {
-        let mut statuses = Vec::new();
-        // Per status: the body's type, encoding and media type.
-        type Payload = (TypeRef, Media, String);
-        let mut bodies: Vec<(u16, Option<Payload>)> = Vec::new();
-        for (code, response) in &responses.responses {
-            let status = match code {
-                StatusCode::Code(c) if (200..300).contains(c) => *c,
-                StatusCode::Range(2) => 200,
-                _ => continue,
-            };
-            let rat = at.join(code.to_string());
-            let (response, rat) = self
-                .resolve_response(response, &rat)
-                .map(|(r, p)| (r.clone(), p))?;
-            let body = match self.pick_media(&response.content, &rat.join("content"))? {
-                Some((kind, content_type, media, media_at)) => {
-                    // A form is not something servers answer with; keep its bytes.
-                    let kind = if kind == Media::Form {
-                        Media::Bytes
-                    } else {
-                        kind
-                    };
-                    let owner = format!("{builder}Response");
-                    let ty = self.payload_type(kind, media, &media_at, &owner)?;
-                    Some((ty, kind, content_type))
-                }
-                None => None,
-            };
-            statuses.push(status);
-            bodies.push((status, body));
-        }
-        let first = bodies.first().and_then(|(_, b)| b.clone());
-        if bodies.iter().all(|(_, b)| *b == first) {
-            let (body, media, content_type) = match first {
-                Some((ty, media, content_type)) => (Some(ty), media, Some(content_type)),
-                None => (None, Media::Json, None),
-            };
-            return Ok(Success {
-                statuses,
-                body,
-                media,
-                content_type,
-                outcomes: Vec::new(),
-            });
-        }
-        let outcomes = bodies
-            .into_iter()
-            .map(|(status, body)| Outcome {
-                status,
-                name: outcome_name(status),
-                media: body.as_ref().map_or(Media::Json, |(_, media, _)| *media),
-                body: body.map(|(ty, _, _)| ty),
-            })
-            .collect();
-        Ok(Success {
-            statuses,
-            body: None,
-            media: Media::Json,
-            content_type: None,
-            outcomes,
-        })
-    }
-
-    fn resolve_response(
-        &self,
-        response: &'a ReferenceOr<Response>,
-        at: &Pointer,
-    ) -> Result<(&'a Response, Pointer)> {
-        self.follow(response, "responses", |c| &c.responses, at)
-    }
-
-    /// The media type of a `content` map the client uses: JSON (`application/json`,
-    /// `+json`) first, then a URL-encoded form, then text, then anything else as bytes.
-    /// `multipart/form-data` alone is refused. `None` for an empty map (no body).
-    fn pick_media<'m>(
-        &self,
-        content: &'m indexmap::IndexMap<String, MediaType>,
-        at: &Pointer,
-    ) -> Result<Option<(Media, String, &'m MediaType, Pointer)>> {
-        let classified = content.iter().map(|(name, media)| {
-            let essence = name
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
-            let kind = if essence == "application/json" || essence.ends_with("+json") {
-                Some(Media::Json)
-            } else if essence == "application/x-www-form-urlencoded" {
-                Some(Media::Form)
-            } else if essence.starts_with("text/") {
-                Some(Media::Text)
-            } else if essence.starts_with("multipart/") {
-                None
-            } else {
-                Some(Media::Bytes)
-            };
-            (kind, essence, media, at.join(name))
-        });
-        let mut best: Option<(Media, String, &MediaType, Pointer)> = None;
-        let mut multipart = None;
-        for (kind, essence, media, pointer) in classified {
-            let Some(kind) = kind else {
-                multipart.get_or_insert(pointer);
-                continue;
-            };
-            let rank = |m: Media| {
-                [Media::Json, Media::Form, Media::Text, Media::Bytes]
-                    .iter()
-                    .position(|k| *k == m)
-            };
-            if best.as_ref().is_none_or(|(b, ..)| rank(kind) < rank(*b)) {
-                // `*/*` and wildcards ask for nothing in particular.
-                let content_type = if essence.contains('*') {
-                    "application/octet-stream".to_owned()
-                } else {
-                    essence
-                };
-                best = Some((kind, content_type, media, pointer));
-            }
-        }
-        match (best, multipart) {
-            (None, Some(pointer)) => Err(self.error(
-                ErrorKind::Unsupported,
-                &pointer,
-                "multipart bodies are not supported yet",
-            )),
-            (best, _) => Ok(best),
-        }
-    }
-
-    /// The Rust type of a body: the schema's for JSON and forms, `String` for text,
-    /// bytes for everything else.
-    fn payload_type(
-        &mut self,
-        kind: Media,
-        media: &MediaType,
-        media_at: &Pointer,
-        owner: &str,
-    ) -> Result<TypeRef> {
-        Ok(match kind {
-            Media::Json | Media::Form => match &media.schema {
-                Some(schema) => self.type_of(schema, &media_at.join("schema"), owner, 0)?,
-                None => TypeRef::Json,
-            },
-            Media::Text => TypeRef::String,
-            Media::Bytes => TypeRef::Bytes,
-        })
-    }
-
-    /// Marks the structs used as request bodies; they get a constructor named `new`, so a
-    /// property named `new` would collide with it.
-    pub(crate) fn mark_request_bodies(&mut self, operations: &[Operation]) -> Result<()> {
-        for op in operations {
-            let Some(Body {
-                ty: TypeRef::Named(name),
-                ..
-            }) = &op.body
-            else {
-                continue;
-            };
-            let Some(model) = self.models.get_mut(name) else {
-                continue;
-            };
-            if let ModelKind::Struct(fields) = &model.kind {
-                if let Some(field) = fields.iter().find(|f| f.name.rust == "new") {
-                    let at = Pointer::from_escaped(&model.pointer)
-                        .join("properties")
-                        .join(&field.name.wire);
-                    return Err(self.error(
-                        ErrorKind::Name,
-                        &at,
-                        "a request body property named `new` would collide with the body's constructor `new`",
-                    ));
-                }
-                model.request_body = true;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Whether the caller picks this query parameter's keys: `style: deepObject`; a
-/// description that documents `name[<key>]=<value>` bracket notation (how the Profile API
-/// writes its `filter`); or a name that is itself a placeholder, `<linking-key>`.
-fn query_keys(data: &openapiv3::ParameterData, deep_object: bool) -> QueryKeys {
-    let name = &data.name;
-    if name.len() > 2 && name.starts_with('<') && name.ends_with('>') {
-        return QueryKeys::CallerNamed;
-    }
-    let documents_brackets = data
-        .description
-        .as_deref()
-        .is_some_and(|d| d.contains(&format!("{name}[<")) || d.contains(&format!("{name}[{{")));
-    if deep_object || documents_brackets {
-        QueryKeys::Bracketed
-    } else {
-        QueryKeys::Fixed
-    }
 }
 
 /// How many times `{name}` appears in a path template.
-fn placeholder_count(path: &str, name: &str) -> usize {
+pub(super) fn placeholder_count(path: &str, name: &str) -> usize {
     path.matches(&format!("{{{name}}}")).count()
 }
 
@@ -693,7 +337,7 @@ impl Lowerer<'_> {
     /// the collection segment before it, made singular, then the name
     /// (`/indexes/{id}/profiles/{id}` → `index_id`, `profile_id`). Another generator
     /// silently used one argument for both; two distinct names make the mix-up impossible.
-    fn repeated_path_param_name(
+    pub(super) fn repeated_path_param_name(
         &self,
         path: &str,
         name: &str,
@@ -725,32 +369,30 @@ impl Lowerer<'_> {
     }
 }
 
-/// The variant of a 2xx status in an outcome enum: its reason phrase.
-fn outcome_name(status: u16) -> String {
-    match status {
-        200 => "Ok".to_owned(),
-        201 => "Created".to_owned(),
-        202 => "Accepted".to_owned(),
-        203 => "NonAuthoritativeInformation".to_owned(),
-        204 => "NoContent".to_owned(),
-        205 => "ResetContent".to_owned(),
-        206 => "PartialContent".to_owned(),
-        other => format!("Status{other}"),
-    }
+/// The operations of a path item, in the order of [`Method::ALL`].
+fn methods(item: &PathItem) -> Vec<(Method, &openapiv3::Operation)> {
+    let slot = |method: Method| match method {
+        Method::Get => &item.get,
+        Method::Put => &item.put,
+        Method::Post => &item.post,
+        Method::Delete => &item.delete,
+        Method::Options => &item.options,
+        Method::Head => &item.head,
+        Method::Patch => &item.patch,
+        Method::Trace => &item.trace,
+    };
+    Method::ALL
+        .into_iter()
+        .filter_map(|m| slot(m).as_ref().map(|op| (m, op)))
+        .collect()
 }
 
-fn methods(item: &PathItem) -> Vec<(&'static str, &openapiv3::Operation)> {
-    [
-        ("get", &item.get),
-        ("put", &item.put),
-        ("post", &item.post),
-        ("delete", &item.delete),
-        ("options", &item.options),
-        ("head", &item.head),
-        ("patch", &item.patch),
-        ("trace", &item.trace),
-    ]
-    .into_iter()
-    .filter_map(|(m, op)| op.as_ref().map(|op| (m, op)))
-    .collect()
+/// Where an operation is in the document.
+#[derive(Clone, Copy)]
+struct OperationPlace<'a, 'p> {
+    method: Method,
+    path: &'a str,
+    item: &'a PathItem,
+    op: &'a openapiv3::Operation,
+    at: &'p Pointer,
 }

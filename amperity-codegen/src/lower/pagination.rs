@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::ir::{Location, Model, ModelKind, Operation, Pagination, TypeRef};
+use crate::ir::{Location, Media, Model, ModelKind, Operation, Pagination, Payload, TypeRef};
 
 const TOKEN: &str = "next_token";
 const ITEMS: &str = "data";
@@ -20,13 +20,18 @@ pub fn detect(operations: &mut [Operation], models: &BTreeMap<String, Model>) {
 }
 
 fn pagination(op: &Operation, models: &BTreeMap<String, Model>) -> Option<Pagination> {
-    let token_param = op.params.iter().position(|p| {
+    let token_param = op.params.iter().find(|p| {
         p.name.wire == TOKEN
             && p.location == Location::Query
             && !p.required
             && p.ty == TypeRef::String
     })?;
-    let Some(TypeRef::Named(page)) = &op.success.body else {
+    let Some(Payload {
+        ty: TypeRef::Named(page),
+        media: Media::Json,
+        ..
+    }) = op.success.payload()
+    else {
         return None;
     };
     let ModelKind::Struct(fields) = &models.get(page)?.kind else {
@@ -42,10 +47,10 @@ fn pagination(op: &Operation, models: &BTreeMap<String, Model>) -> Option<Pagina
     Some(Pagination {
         page: page.clone(),
         item: (**item).clone(),
-        items_field: items.name.rust.clone(),
+        items_field: items.name.clone(),
         items_optional: items.optional(),
-        token_field: token.name.rust.clone(),
+        token_field: token.name.clone(),
         token_optional: token.optional(),
-        token_param,
+        token_param: token_param.name.clone(),
     })
 }

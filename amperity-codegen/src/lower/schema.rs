@@ -3,13 +3,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{
-    AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
-    StringFormat, Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, IntegerFormat, IntegerType, NumberFormat, ReferenceOr, Schema,
+    SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty,
 };
 
 use super::{Lowerer, MAX_DEPTH};
 use crate::error::{ErrorKind, Pointer, Result};
-use crate::ir::{Field, Model, ModelKind, TypeRef, Union, Variant};
+use crate::ir::{Access, Field, Model, ModelKind, TypeRef, Union, Variant};
 use crate::names::{Case, Name, NameSet};
 
 impl Lowerer<'_> {
@@ -51,10 +51,7 @@ impl Lowerer<'_> {
                 VariantOrUnknownOrEmpty::Item(StringFormat::Date) => TypeRef::Date,
                 _ => TypeRef::String,
             },
-            SchemaKind::Type(Type::Integer(i)) => match &i.format {
-                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
-                _ => TypeRef::I64,
-            },
+            SchemaKind::Type(Type::Integer(i)) => integer_type(schema, i),
             SchemaKind::Type(Type::Number(n)) => match &n.format {
                 VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => TypeRef::F32,
                 _ => TypeRef::F64,
@@ -62,12 +59,13 @@ impl Lowerer<'_> {
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
             SchemaKind::Type(Type::Array(a)) => match &a.items {
                 None => TypeRef::Array(Box::new(TypeRef::Json)),
-                Some(items) => TypeRef::Array(Box::new(self.type_of(
-                    items,
-                    &at.join("items"),
-                    &format!("{owner}Item"),
-                    depth + 1,
-                )?)),
+                Some(items) => {
+                    let item_owner = format!("{owner}Item");
+                    let item = self.type_of(items, &at.join("items"), &item_owner, depth + 1)?;
+                    let item = self.nullable_type(items, item);
+                    let item = self.name_nested_container(item, &item_owner, &at.join("items"))?;
+                    TypeRef::Array(Box::new(item))
+                }
             },
             SchemaKind::Type(Type::Object(o)) if o.properties.is_empty() => {
                 self.map_type(o.additional_properties.as_ref(), at, owner, depth)?
@@ -158,11 +156,14 @@ impl Lowerer<'_> {
                     (name, Vec::new())
                 }
             };
-            names
+            let rust = names
                 .claim(&name, vat.as_str(), vat.as_str())
                 .map_err(|c| self.collision(&vat, "variant", &name, c))?;
             variants.push(Variant {
-                name,
+                name: Name {
+                    rust,
+                    wire: vat.as_str().to_owned(),
+                },
                 ty,
                 tags,
                 boxed: false,
@@ -172,6 +173,90 @@ impl Lowerer<'_> {
             variants,
             discriminator: discriminator.map(|d| d.property_name.clone()),
         })
+    }
+
+    /// What a schema says of itself (`nullable`, `readOnly`, `writeOnly`): its own
+    /// keywords, or those of the component a `$ref` names (through chains of references),
+    /// or, for an `allOf` of one part written to add `nullable` or a description next to a
+    /// `$ref`, the wrapper's keywords together with the part's.
+    fn traits<S: std::borrow::Borrow<Schema>>(&self, schema: &ReferenceOr<S>) -> Traits {
+        match schema {
+            ReferenceOr::Item(schema) => self.own_traits(schema.borrow(), 0),
+            ReferenceOr::Reference { reference } => self
+                .component_schema(reference)
+                .map(|s| self.own_traits(s, 0))
+                .unwrap_or_default(),
+        }
+    }
+
+    fn own_traits(&self, schema: &Schema, depth: usize) -> Traits {
+        let data = &schema.schema_data;
+        let own = Traits {
+            nullable: data.nullable,
+            read_only: data.read_only,
+            write_only: data.write_only,
+        };
+        match &schema.schema_kind {
+            SchemaKind::AllOf { all_of } if all_of.len() == 1 && depth < MAX_DEPTH => {
+                let inner = match &all_of[0] {
+                    ReferenceOr::Item(part) => self.own_traits(part, depth + 1),
+                    ReferenceOr::Reference { reference } => self
+                        .component_schema(reference)
+                        .map(|s| self.own_traits(s, depth + 1))
+                        .unwrap_or_default(),
+                };
+                Traits {
+                    nullable: own.nullable || inner.nullable,
+                    read_only: own.read_only || inner.read_only,
+                    write_only: own.write_only || inner.write_only,
+                }
+            }
+            _ => own,
+        }
+    }
+
+    /// A component schema by reference, following chains of references to the end.
+    fn component_schema(&self, reference: &str) -> Option<&Schema> {
+        let spec = self.spec;
+        let schemas = &spec.components.as_ref()?.schemas;
+        let mut reference = reference;
+        for _ in 0..=schemas.len() {
+            let key = reference.strip_prefix("#/components/schemas/")?;
+            match schemas.get(key)? {
+                ReferenceOr::Item(schema) => return Some(schema),
+                ReferenceOr::Reference { reference: next } => reference = next,
+            }
+        }
+        None
+    }
+
+    /// `Option<T>` for an array item or map value whose schema is `nullable`.
+    fn nullable_type<S: std::borrow::Borrow<Schema>>(
+        &self,
+        schema: &ReferenceOr<S>,
+        ty: TypeRef,
+    ) -> TypeRef {
+        if self.traits(schema).nullable && !matches!(ty, TypeRef::Json | TypeRef::Nullable(_)) {
+            TypeRef::Nullable(Box::new(ty))
+        } else {
+            ty
+        }
+    }
+
+    /// An array item or map value that is itself a container of containers gets a name
+    /// (`pub type {owner} = ...`), so no Rust type nests deep enough for clippy's
+    /// `type_complexity` (maps of maps of arrays).
+    fn name_nested_container(&mut self, ty: TypeRef, owner: &str, at: &Pointer) -> Result<TypeRef> {
+        if container_depth(&ty) < 2 {
+            return Ok(ty);
+        }
+        self.claim_model_name(owner, at.as_str(), at)?;
+        let name = Name {
+            rust: owner.to_owned(),
+            wire: at.as_str().to_owned(),
+        };
+        self.insert_model(name, None, ModelKind::Alias(ty), at);
+        Ok(TypeRef::Named(owner.to_owned()))
     }
 
     fn unsupported(&self, at: &Pointer, construct: &str) -> crate::Error {
@@ -190,12 +275,13 @@ impl Lowerer<'_> {
         depth: usize,
     ) -> Result<TypeRef> {
         let value = match additional {
-            Some(AdditionalProperties::Schema(schema)) => self.type_of(
-                schema.as_ref(),
-                &at.join("additionalProperties"),
-                &format!("{owner}Value"),
-                depth + 1,
-            )?,
+            Some(AdditionalProperties::Schema(schema)) => {
+                let value_owner = format!("{owner}Value");
+                let vat = at.join("additionalProperties");
+                let value = self.type_of(schema.as_ref(), &vat, &value_owner, depth + 1)?;
+                let value = self.nullable_type(schema.as_ref(), value);
+                self.name_nested_container(value, &value_owner, &vat)?
+            }
             _ => TypeRef::Json,
         };
         Ok(TypeRef::Map(Box::new(value)))
@@ -285,7 +371,7 @@ impl Lowerer<'_> {
             } else {
                 self.escape(value, Case::Type, &vat, "enum value")?
             };
-            names
+            let rust = names
                 .claim(&rust, value, vat.as_str())
                 .map_err(|c| self.collision(&vat, "enum value", value, c))?;
             variants.push(Name {
@@ -304,14 +390,15 @@ impl Lowerer<'_> {
         at: &Pointer,
         depth: usize,
     ) -> Result<Vec<Field>> {
-        let mut names = NameSet::default();
+        // `new` is a request body's constructor; a property of that name becomes `new_`.
+        let mut names = NameSet::reserving(&["new"]);
         let mut fields = Vec::new();
         // A set: a schema can list many thousands of properties and required names.
         let required: BTreeSet<&str> = required.iter().map(String::as_str).collect();
         for (wire, schema) in properties {
             let fat = at.join("properties").join(wire);
             let rust = self.escape(wire, Case::Value, &fat, "property name")?;
-            names
+            let rust = names
                 .claim(&rust, wire, fat.as_str())
                 .map_err(|c| self.collision(&fat, "property", wire, c))?;
             let inline_owner = format!(
@@ -319,9 +406,19 @@ impl Lowerer<'_> {
                 self.escape(wire, Case::Type, &fat, "property name")?
             );
             let ty = self.type_of(schema, &fat, &inline_owner, depth + 1)?;
-            let (doc, nullable) = match schema {
-                ReferenceOr::Item(s) => (s.schema_data.description.clone(), s.schema_data.nullable),
-                ReferenceOr::Reference { .. } => (None, false),
+            let doc = match schema {
+                ReferenceOr::Item(s) => s.schema_data.description.clone(),
+                ReferenceOr::Reference { .. } => None,
+            };
+            let traits = self.traits(schema);
+            let access = match traits {
+                Traits {
+                    read_only: true, ..
+                } => Access::ReadOnly,
+                Traits {
+                    write_only: true, ..
+                } => Access::WriteOnly,
+                _ => Access::ReadWrite,
             };
             fields.push(Field {
                 name: Name {
@@ -330,9 +427,10 @@ impl Lowerer<'_> {
                 },
                 ty,
                 required: required.contains(wire.as_str()),
-                nullable,
+                nullable: traits.nullable,
                 doc,
                 boxed: false,
+                access,
             });
         }
         Ok(fields)
@@ -451,6 +549,43 @@ pub(crate) fn order_untagged_variants(models: &mut BTreeMap<String, Model>) {
     }
 }
 
+/// How many arrays, maps and `Option`s a type nests.
+fn container_depth(ty: &TypeRef) -> usize {
+    match ty {
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+            1 + container_depth(inner)
+        }
+        _ => 0,
+    }
+}
+
+/// See [`Lowerer::traits`].
+#[derive(Debug, Clone, Copy, Default)]
+struct Traits {
+    nullable: bool,
+    read_only: bool,
+    write_only: bool,
+}
+
+/// The Rust integer for an integer schema: `format: int32` is `i32`, `uint64` (a format
+/// some documents use) `u64`; bounds past `i64` choose `u64`, `i128` or `f64` (see
+/// `load::integers`); anything else is `i64`.
+fn integer_type(schema: &Schema, integer: &IntegerType) -> TypeRef {
+    let widened = schema
+        .schema_data
+        .extensions
+        .get(crate::load::INTEGER_WIDTH)
+        .and_then(serde_json::Value::as_str);
+    match (widened, &integer.format) {
+        (Some("u64"), _) => TypeRef::U64,
+        (Some("i128"), _) => TypeRef::I128,
+        (Some(_), _) => TypeRef::F64,
+        (None, VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32)) => TypeRef::I32,
+        (None, VariantOrUnknownOrEmpty::Unknown(f)) if f == "uint64" => TypeRef::U64,
+        (None, _) => TypeRef::I64,
+    }
+}
+
 fn union_keyword(schema: &Schema) -> &'static str {
     match schema.schema_kind {
         SchemaKind::AnyOf { .. } => "anyOf",
@@ -463,7 +598,7 @@ fn scalar_variant_name(ty: &TypeRef) -> &'static str {
     match ty {
         TypeRef::String => "String",
         TypeRef::Bool => "Boolean",
-        TypeRef::I32 | TypeRef::I64 => "Integer",
+        TypeRef::I32 | TypeRef::I64 | TypeRef::U64 | TypeRef::I128 => "Integer",
         TypeRef::F32 | TypeRef::F64 => "Number",
         TypeRef::DateTime => "DateTime",
         TypeRef::Date => "Date",
@@ -472,6 +607,7 @@ fn scalar_variant_name(ty: &TypeRef) -> &'static str {
         TypeRef::Array(_) => "Array",
         TypeRef::Map(_) => "Map",
         TypeRef::Named(_) => "Object",
+        TypeRef::Nullable(inner) => scalar_variant_name(inner),
     }
 }
 
@@ -507,6 +643,53 @@ pub(crate) fn box_recursive_fields(models: &mut BTreeMap<String, Model>) {
             }
             _ => {}
         }
+    }
+}
+
+/// Turns aliases that contain themselves through arrays or maps (`Tree = [Tree]`,
+/// `Dict = {string: Dict}`, or a longer ring of such aliases) into newtypes: Rust refuses a
+/// type alias that names itself.
+pub(crate) fn newtype_alias_cycles(models: &mut BTreeMap<String, Model>) {
+    let aliases: BTreeMap<String, Vec<String>> = models
+        .iter()
+        .filter_map(|(name, model)| match &model.kind {
+            ModelKind::Alias(target) => Some((name.clone(), named_in(target))),
+            _ => None,
+        })
+        .map(|(name, targets)| {
+            let targets = targets
+                .into_iter()
+                .filter(|t| matches!(models.get(t).map(|m| &m.kind), Some(ModelKind::Alias(_))))
+                .collect();
+            (name, targets)
+        })
+        .collect();
+    let component = crate::graph::strongly_connected(&aliases);
+    let cyclic: Vec<String> = aliases
+        .iter()
+        .filter(|(name, targets)| {
+            targets.contains(name)
+                || aliases.keys().any(|other| {
+                    other != *name && component.get(other.as_str()) == component.get(name.as_str())
+                })
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    for name in cyclic {
+        if let Some(model) = models.get_mut(&name)
+            && let ModelKind::Alias(target) = &model.kind
+        {
+            model.kind = ModelKind::Newtype(target.clone());
+        }
+    }
+}
+
+/// Every model a type names, however deep in arrays and maps.
+fn named_in(ty: &TypeRef) -> Vec<String> {
+    match ty {
+        TypeRef::Named(n) => vec![n.clone()],
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => named_in(inner),
+        _ => Vec::new(),
     }
 }
 

@@ -9,6 +9,7 @@ pub(crate) mod krate;
 mod models;
 mod module;
 mod operations;
+mod send;
 mod types;
 
 use std::collections::BTreeMap;

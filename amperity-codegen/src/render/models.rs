@@ -5,7 +5,12 @@ use quote::quote;
 
 use super::docs::doc;
 use super::types::{argument, ident, rust_type};
-use crate::ir::{Api, Field, Model, ModelKind, Union};
+use crate::ir::{Access, Api, Field, Model, ModelKind, Union};
+use crate::names::shadows_std_trait_method;
+
+/// Clippy's `too_many_arguments` threshold: a request body with more required fields than
+/// this gets no constructor (its fields are public: a struct literal builds it).
+const MAX_CONSTRUCTOR_ARGUMENTS: usize = 7;
 
 /// The contents of the models module.
 pub fn models_file(api: &Api) -> TokenStream {
@@ -26,6 +31,17 @@ fn model(model: &Model) -> TokenStream {
             false,
         ),
         ModelKind::Union(union) => one_of(model, union),
+        ModelKind::Newtype(target) => {
+            let docs = doc(model.doc.as_deref().unwrap_or(""));
+            let name = ident(&model.name.rust);
+            let target = rust_type(target, &TokenStream::new());
+            quote! {
+                #docs
+                #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+                #[serde(transparent)]
+                pub struct #name(pub #target);
+            }
+        }
         ModelKind::Alias(target) => {
             let docs = doc(model.doc.as_deref().unwrap_or(""));
             let name = ident(&model.name.rust);
@@ -52,7 +68,7 @@ fn one_of(model: &Model, union: &Union) -> TokenStream {
         }
     };
     let variants = union.variants.iter().map(|v| {
-        let variant = ident(&v.name);
+        let variant = ident(&v.name.rust);
         let ty = payload(v);
         let text = if v.tags.is_empty() {
             String::new()
@@ -77,7 +93,7 @@ fn one_of(model: &Model, union: &Union) -> TokenStream {
         };
     };
     let arms = union.variants.iter().map(|v| {
-        let variant = ident(&v.name);
+        let variant = ident(&v.name.rust);
         let tags = &v.tags;
         let wrap = if v.boxed {
             quote!(|v| Self::#variant(::std::boxed::Box::new(v)))
@@ -129,10 +145,7 @@ fn structure(model: &Model, fields: &[Field]) -> TokenStream {
         let rust = ident(&field.name.rust);
         let wire = &field.name.wire;
         let rename = (field.name.rust != field.name.wire).then(|| quote!(#[serde(rename = #wire)]));
-        // Optional fields are omitted when `None`; required nullable ones are sent as null.
-        let skip = (!field.required).then(
-            || quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]),
-        );
+        let skip = serde_skip(field);
         let ty = field_type(field);
         quote! { #docs #rename #skip pub #rust: #ty, }
     });
@@ -145,67 +158,97 @@ fn structure(model: &Model, fields: &[Field]) -> TokenStream {
     }
 }
 
+/// Optional fields are omitted when `None`, required nullable ones sent as null;
+/// read-only fields are never sent and write-only ones may be absent from a response.
+fn serde_skip(field: &Field) -> Option<TokenStream> {
+    match field.access {
+        Access::ReadOnly => Some(quote!(#[serde(default, skip_serializing)])),
+        Access::WriteOnly if field.required && !field.nullable => {
+            Some(quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]))
+        }
+        _ => (!field.required).then(
+            || quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]),
+        ),
+    }
+}
+
 /// A constructor for the required fields and a setter for each optional one.
 fn request_body_impl(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
-    let none = TokenStream::new();
-    let required: Vec<&Field> = fields.iter().filter(|f| f.required).collect();
-    let args = required.iter().map(|f| {
-        let rust = ident(&f.name.rust);
-        let (ty, _) = argument(&f.ty, &none);
-        let ty = if f.optional() || f.boxed {
-            field_type(f)
-        } else {
-            ty
-        };
-        quote!(#rust: #ty)
-    });
-    let inits = fields.iter().map(|f| {
-        let rust = ident(&f.name.rust);
-        if !f.required {
-            quote!(#rust: ::std::option::Option::None)
-        } else if f.optional() || f.boxed {
-            quote!(#rust)
-        } else {
-            match argument(&f.ty, &none) {
-                (_, convert) if convert.is_empty() => quote!(#rust),
-                (_, convert) => quote!(#rust: #rust #convert),
-            }
-        }
-    });
-    let many = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let required: Vec<&Field> = fields.iter().filter(|f| f.constructor_argument()).collect();
     let constructor = if required.is_empty() {
         quote! {
             /// An empty body; set what you need with the setters.
             pub fn new() -> Self { Self::default() }
         }
+    } else if required.len() > MAX_CONSTRUCTOR_ARGUMENTS {
+        // Too many to pass one by one: every field is public, a struct literal names them.
+        TokenStream::new()
     } else {
-        quote! {
-            /// A body with its required fields; set optional ones with the setters.
-            #many
-            pub fn new(#( #args ),*) -> Self { Self { #( #inits ),* } }
-        }
+        constructor(fields, &required)
     };
-    let setters = fields.iter().filter(|f| !f.required).map(|f| {
-        let rust = ident(&f.name.rust);
-        let docs = doc(&format!("Sets `{}`.", f.name.wire));
-        let (ty, convert) = argument(&f.ty, &none);
-        let value = if f.boxed {
-            quote!(::std::boxed::Box::new(value #convert))
-        } else {
-            quote!(value #convert)
-        };
-        quote! {
-            #docs
-            pub fn #rust(mut self, value: #ty) -> Self {
-                self.#rust = ::std::option::Option::Some(#value);
-                self
-            }
-        }
-    });
+    let setters = fields
+        .iter()
+        .filter(|f| !f.constructor_argument() && f.access != Access::ReadOnly)
+        .map(setter);
     quote! {
         impl #name {
             #constructor
             #( #setters )*
+        }
+    }
+}
+
+fn constructor(fields: &[Field], required: &[&Field]) -> TokenStream {
+    let none = TokenStream::new();
+    let args = required.iter().map(|f| {
+        let rust = ident(&f.name.rust);
+        let ty = if f.nullable || f.boxed {
+            field_type(f)
+        } else {
+            argument(&f.ty, &none).0
+        };
+        quote!(#rust: #ty)
+    });
+    let inits = fields.iter().map(|f| {
+        let rust = ident(&f.name.rust);
+        if !f.constructor_argument() {
+            return quote!(#rust: ::std::option::Option::None);
+        }
+        if f.nullable || f.boxed {
+            return quote!(#rust);
+        }
+        let (_, convert) = argument(&f.ty, &none);
+        let value = quote!(#rust #convert);
+        if f.optional() {
+            quote!(#rust: ::std::option::Option::Some(#value))
+        } else {
+            quote!(#rust: #value)
+        }
+    });
+    quote! {
+        /// A body with its required fields; set optional ones with the setters.
+        pub fn new(#( #args ),*) -> Self { Self { #( #inits ),* } }
+    }
+}
+
+fn setter(f: &Field) -> TokenStream {
+    let none = TokenStream::new();
+    let rust = ident(&f.name.rust);
+    let docs = doc(&format!("Sets `{}`.", f.name.wire));
+    let (ty, convert) = argument(&f.ty, &none);
+    let value = if f.boxed {
+        quote!(::std::boxed::Box::new(value #convert))
+    } else {
+        quote!(value #convert)
+    };
+    let allow = shadows_std_trait_method(&f.name.rust)
+        .then(|| quote!(#[allow(clippy::should_implement_trait)]));
+    quote! {
+        #docs
+        #allow
+        pub fn #rust(mut self, value: #ty) -> Self {
+            self.#rust = ::std::option::Option::Some(#value);
+            self
         }
     }
 }

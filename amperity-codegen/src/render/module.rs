@@ -142,11 +142,11 @@ fn servers_module(api: &Api) -> TokenStream {
         let url = &server.url;
         let description = server.description.as_deref().unwrap_or("A server of the document.");
         if server.variables.is_empty() {
-            let name = ident(&server.name);
+            let name = ident(&server.name.rust);
             let docs = doc(&format!("{description}: `{url}`."));
             quote! { #docs pub const #name: &str = #url; }
         } else {
-            let name = ident(&server.name.to_ascii_lowercase());
+            let name = ident(&server.name.rust);
             let docs = doc(&format!(
                 "{description}: `{url}` with the variables filled in. Each value must be a host-name label (letters, digits, `-`)."
             ));

@@ -1,9 +1,10 @@
 //! Operations → request builders (`requests.rs`) and the `Client` methods that create them.
 //!
 //! A builder holds the required arguments, has a setter per optional parameter, and its
-//! `send` is a few lines of glue: format the path, add parameters and body, and hand the
-//! request to the runtime. Builders own a clone of the client (an `Arc`), so a paginated
-//! operation's `pages()`/`stream()` is `'static`, free to move into a spawned task.
+//! `send` (see `send`) is a few lines of glue: format the path, add parameters and body,
+//! and hand the request to the runtime. Builders own a clone of the client (an `Arc`), so
+//! a paginated operation's `pages()`/`stream()` is `'static`, free to move into a spawned
+//! task.
 
 use std::collections::BTreeMap;
 
@@ -11,8 +12,10 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{doc, doc_paragraphs};
+use super::send::{outcome_enum, send, streams};
 use super::types::{argument, ident, rust_type};
-use crate::ir::{Api, Location, Media, Operation, Pagination, Param, PathPart, QueryKeys, TypeRef};
+use crate::ir::{Api, Arguments, Location, Operation, Pagination, Param, QueryKeys};
+use crate::names::shadows_std_trait_method;
 
 /// The contents of the requests module.
 pub fn requests_file(api: &Api) -> TokenStream {
@@ -39,8 +42,8 @@ fn page_impls(api: &Api) -> TokenStream {
     let impls = pages.values().map(|p| {
         let page = ident(&p.page);
         let item = rust_type(&p.item, &models);
-        let items = ident(&p.items_field);
-        let token = ident(&p.token_field);
+        let items = ident(&p.items_field.rust);
+        let token = ident(&p.token_field.rust);
         let next_token = if p.token_optional {
             quote!(self.#token.as_deref())
         } else {
@@ -68,36 +71,54 @@ fn page_impls(api: &Api) -> TokenStream {
 
 /// The `Client` methods, one per operation.
 pub fn client_methods(api: &Api) -> TokenStream {
+    let methods = api.operations.iter().map(client_method);
+    quote!( #( #methods )* )
+}
+
+fn client_method(op: &Operation) -> TokenStream {
     let models = quote!(models::);
-    let methods = api.operations.iter().map(|op| {
-        let name = ident(&op.name.rust);
-        let builder = ident(&op.builder);
-        let mut args = Vec::new();
-        let mut values = Vec::new();
-        for param in op.params.iter().filter(|p| p.required) {
-            let rust = ident(&param.name.rust);
-            let (ty, convert) = argument(&param.ty, &models);
-            args.push(quote!(#rust: #ty));
-            values.push(quote!(#rust #convert));
-        }
-        if let Some(body) = op.body.as_ref().filter(|b| b.required) {
-            let ty = rust_type(&body.ty, &models);
-            args.push(quote!(body: #ty));
-            values.push(quote!(body));
-        }
-        let docs = operation_docs(op);
-        let deprecated = op
-            .deprecated
-            .then(|| quote!(#[deprecated = "deprecated by the API document"]));
-        quote! {
-            #docs
-            #deprecated
-            pub fn #name(&self, #( #args ),*) -> requests::#builder {
-                requests::#builder::new(self.clone(), #( #values ),*)
+    let name = ident(&op.name.rust);
+    let builder = ident(&op.builder.rust);
+    let mut args = Vec::new();
+    let mut values = Vec::new();
+    match &op.arguments {
+        Arguments::Positional => {
+            for param in required_params(op) {
+                let rust = ident(&param.name.rust);
+                let (ty, convert) = argument(&param.ty, &models);
+                if param.keys.caller_chosen() {
+                    args.push(
+                        quote!(#rust: (impl ::std::convert::Into<::std::string::String>, #ty)),
+                    );
+                    values.push(quote!(::std::vec![(#rust.0.into(), #rust.1 #convert)]));
+                } else {
+                    args.push(quote!(#rust: #ty));
+                    values.push(quote!(#rust #convert));
+                }
             }
         }
-    });
-    quote!( #( #methods )* )
+        Arguments::Struct(args_type) => {
+            let args_type = ident(&args_type.rust);
+            args.push(quote!(args: requests::#args_type));
+            values.push(quote!(args));
+        }
+    }
+    if let Some(body) = op.body.as_ref().filter(|b| b.required) {
+        let ty = rust_type(&body.ty, &models);
+        args.push(quote!(body: #ty));
+        values.push(quote!(body));
+    }
+    let docs = operation_docs(op);
+    let deprecated = op
+        .deprecated
+        .then(|| quote!(#[deprecated = "deprecated by the API document"]));
+    quote! {
+        #docs
+        #deprecated
+        pub fn #name(&self, #( #args ),*) -> requests::#builder {
+            requests::#builder::new(self.clone(), #( #values ),*)
+        }
+    }
 }
 
 fn operation_docs(op: &Operation) -> TokenStream {
@@ -106,88 +127,79 @@ fn operation_docs(op: &Operation) -> TokenStream {
         .summary
         .as_deref()
         .filter(|s| s.trim() != format!("{} {}", op.method, op.path));
-    doc_paragraphs(&[summary, op.description.as_deref(), Some(&title)])
+    let pairs = op
+        .params
+        .iter()
+        .find(|p| p.required && p.keys.caller_chosen())
+        .map(caller_chosen_doc);
+    doc_paragraphs(&[
+        summary,
+        op.description.as_deref(),
+        pairs.as_deref(),
+        Some(&title),
+    ])
 }
 
-fn optional_params(op: &Operation) -> impl Iterator<Item = &Param> {
-    op.params.iter().filter(|p| !p.required)
+fn required_params(op: &Operation) -> impl Iterator<Item = &Param> {
+    op.params.iter().filter(|p| p.required)
+}
+
+/// How a parameter whose keys the caller picks is sent.
+fn caller_chosen_doc(param: &Param) -> String {
+    let wire = &param.name.wire;
+    match param.keys {
+        QueryKeys::Bracketed => format!(
+            "`{}` is a key and a value, sent as `{wire}[key]=value`; the builder's `{}` adds more pairs.",
+            param.name.rust, param.name.rust
+        ),
+        _ => format!(
+            "`{}` is a key and a value, sent as `key=value` (the key stands for `{wire}`, which is never sent itself); the builder's `{}` adds more pairs.",
+            param.name.rust, param.name.rust
+        ),
+    }
+}
+
+/// The builder's field type for a parameter.
+fn field_type(param: &Param, models: &TokenStream) -> TokenStream {
+    let ty = rust_type(&param.ty, models);
+    if param.keys.caller_chosen() {
+        quote!(::std::vec::Vec<(::std::string::String, #ty)>)
+    } else if param.required {
+        ty
+    } else {
+        quote!(::std::option::Option<#ty>)
+    }
 }
 
 fn builder(op: &Operation) -> TokenStream {
     let models = quote!(super::models::);
-    let name = ident(&op.builder);
+    let name = ident(&op.builder.rust);
     let method_name = &op.name.rust;
     let docs = doc(&format!(
         "Request builder for [`Client::{method_name}`](super::Client::{method_name}): `{} {}`.",
         op.method, op.path
     ));
     let mut fields = Vec::new();
-    let mut args = Vec::new();
-    let mut inits = Vec::new();
     for param in &op.params {
         let rust = ident(&param.name.rust);
-        let ty = rust_type(&param.ty, &models);
-        if param.required {
-            fields.push(quote!(#rust: #ty));
-            args.push(quote!(#rust: #ty));
-            inits.push(quote!(#rust));
-        } else if param.keys.caller_chosen() {
-            fields.push(quote!(#rust: ::std::vec::Vec<(::std::string::String, #ty)>));
-            inits.push(quote!(#rust: ::std::vec::Vec::new()));
-        } else {
-            fields.push(quote!(#rust: ::std::option::Option<#ty>));
-            inits.push(quote!(#rust: ::std::option::Option::None));
-        }
+        let ty = field_type(param, &models);
+        fields.push(quote!(#rust: #ty));
     }
     if let Some(body) = &op.body {
         let ty = rust_type(&body.ty, &models);
-        if body.required {
-            fields.push(quote!(body: #ty));
-            args.push(quote!(body: #ty));
-            inits.push(quote!(body));
+        fields.push(if body.required {
+            quote!(body: #ty)
         } else {
-            fields.push(quote!(body: ::std::option::Option<#ty>));
-            inits.push(quote!(body: ::std::option::Option::None));
-        }
+            quote!(body: ::std::option::Option<#ty>)
+        });
     }
-    let setters = optional_params(op).map(|param| {
-        let rust = ident(&param.name.rust);
-        let (ty, convert) = argument(&param.ty, &models);
-        let wire = &param.name.wire;
-        let how = match param.keys {
-            QueryKeys::Fixed => {
-                format!("`{wire}` ({:?} parameter).", param.location).to_lowercase()
-            }
-            QueryKeys::Bracketed => format!(
-                "Sent as `{wire}[key]=value`; call again to add more pairs (query parameter `{wire}`)."
-            ),
-            QueryKeys::CallerNamed => format!(
-                "Sent as `key=value`, the key standing for `{wire}`; call again to add more pairs."
-            ),
-        };
-        let docs = doc_paragraphs(&[param.doc.as_deref(), Some(&how)]);
-        let deprecated = param
-            .deprecated
-            .then(|| quote!(#[deprecated = "deprecated by the API document"]));
-        if param.keys.caller_chosen() {
-            return quote! {
-                #docs
-                #deprecated
-                pub fn #rust(mut self, key: impl ::std::convert::Into<::std::string::String>, value: #ty) -> Self {
-                    self.#rust.push((key.into(), value #convert));
-                    self
-                }
-            };
-        }
-        quote! {
-            #docs
-            #deprecated
-            pub fn #rust(mut self, value: #ty) -> Self {
-                self.#rust = ::std::option::Option::Some(value #convert);
-                self
-            }
-        }
-    });
+    let constructor = constructor(op);
+    let args_struct = args_struct(op);
+    let setters = op
+        .params
+        .iter()
+        .filter(|p| !p.required || p.keys.caller_chosen())
+        .map(setter);
     let body_setter = op.body.as_ref().filter(|b| !b.required).map(|body| {
         let ty = rust_type(&body.ty, &models);
         let docs = doc_paragraphs(&[body.doc.as_deref(), Some("The request body.")]);
@@ -213,9 +225,7 @@ fn builder(op: &Operation) -> TokenStream {
         }
 
         impl #name {
-            pub(super) fn new(client: super::Client, #( #args ),*) -> Self {
-                Self { client, #( #inits, )* timeout: ::std::option::Option::None }
-            }
+            #constructor
             #( #setters )*
             #body_setter
             /// The timeout of this call as a whole (every attempt, the waits between them,
@@ -227,239 +237,142 @@ fn builder(op: &Operation) -> TokenStream {
             #send
             #streams
         }
+        #args_struct
         #outcome
     }
 }
 
-fn send(op: &Operation) -> TokenStream {
+/// `new`: the client, the required parameters (one by one, or as the argument struct)
+/// and the required body; everything optional starts unset.
+fn constructor(op: &Operation) -> TokenStream {
     let models = quote!(super::models::);
-    let method = ident(&op.method);
-    let operation_id = &op.name.wire;
-    let template = &op.path;
-    let path = path_expression(op);
-    let params = op
-        .params
-        .iter()
-        .filter(|p| p.location != Location::Path)
-        .map(|param| {
-            let rust = ident(&param.name.rust);
-            let wire = &param.name.wire;
-            match param.location {
-                Location::Query if param.keys == QueryKeys::Bracketed => {
-                    quote!(request.query_bracketed(#wire, &self.#rust);)
-                }
-                Location::Query if param.keys == QueryKeys::CallerNamed => {
-                    quote!(request.query_caller_named(&self.#rust);)
-                }
-                Location::Query => match param.separator {
-                    Some(separator) => {
-                        quote!(request.query_joined(#wire, &self.#rust, #separator);)
-                    }
-                    None => quote!(request.query(#wire, &self.#rust);),
-                },
-                Location::Header => quote!(request.header(#wire, &self.#rust)?;),
-                Location::Path => TokenStream::new(),
-            }
-        });
-    let body = op.body.as_ref().map(|body| {
-        let set = |value: TokenStream| match body.media {
-            Media::Json => quote!(request.json(#value)?;),
-            Media::Form => quote!(request.form(#value)?;),
-            Media::Text | Media::Bytes => {
-                let content_type = &body.content_type;
-                quote!(request.raw(#content_type, ::std::clone::Clone::clone(#value));)
-            }
-        };
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    let by_struct = matches!(op.arguments, Arguments::Struct(_));
+    if let Arguments::Struct(args_type) = &op.arguments {
+        let args_type = ident(&args_type.rust);
+        args.push(quote!(args: #args_type));
+    }
+    for param in &op.params {
+        let rust = ident(&param.name.rust);
+        if !param.required {
+            let empty = if param.keys.caller_chosen() {
+                quote!(::std::vec::Vec::new())
+            } else {
+                quote!(::std::option::Option::None)
+            };
+            inits.push(quote!(#rust: #empty));
+        } else if by_struct && param.keys.caller_chosen() {
+            inits.push(quote!(#rust: ::std::vec![args.#rust]));
+        } else if by_struct {
+            inits.push(quote!(#rust: args.#rust));
+        } else {
+            let ty = field_type(param, &models);
+            args.push(quote!(#rust: #ty));
+            inits.push(quote!(#rust));
+        }
+    }
+    if let Some(body) = &op.body {
         if body.required {
-            set(quote!(&self.body))
+            let ty = rust_type(&body.ty, &models);
+            args.push(quote!(body: #ty));
+            inits.push(quote!(body));
         } else {
-            let set = set(quote!(body));
-            quote! {
-                if let ::std::option::Option::Some(body) = &self.body {
-                    #set
-                }
-            }
+            inits.push(quote!(body: ::std::option::Option::None));
         }
-    });
-    let success = &op.success;
-    let accept = match (&success.content_type, success.media) {
-        (Some(content_type), Media::Text | Media::Bytes) => {
-            Some(quote!(request.accept(#content_type);))
-        }
-        _ if success
-            .outcomes
-            .iter()
-            .any(|o| o.body.is_some() && o.media != Media::Json) =>
-        {
-            Some(quote!(request.accept("*/*");))
-        }
-        _ => None,
-    };
-    let (output, finish) = if success.outcomes.is_empty() {
-        let (output, call) = match (&success.body, success.media) {
-            (None, _) => (quote!(()), quote!(send_empty)),
-            (Some(_), Media::Text) => (quote!(::std::string::String), quote!(send_text)),
-            (Some(_), Media::Bytes) => (quote!(crate::runtime::Bytes), quote!(send_bytes)),
-            (Some(ty), _) => (rust_type(ty, &models), quote!(send)),
-        };
-        (output, quote!(self.client.runtime().#call(request).await))
-    } else {
-        let outcome = ident(&format!("{}Outcome", op.builder));
-        let arms = success.outcomes.iter().map(|o| {
-            let status = proc_macro2::Literal::u16_unsuffixed(o.status);
-            let variant = ident(&o.name);
-            let value = match (&o.body, o.media) {
-                (None, _) => quote!(#outcome::#variant),
-                (Some(_), Media::Text) => quote!(#outcome::#variant(response.text()?)),
-                (Some(_), Media::Bytes) => {
-                    quote!(#outcome::#variant(::std::clone::Clone::clone(response.body())))
-                }
-                (Some(_), _) => quote!(#outcome::#variant(response.json()?)),
-            };
-            quote!(#status => #value,)
-        });
-        let finish = quote! {
-            let response = self.client.runtime().send_bytes(request).await?;
-            let outcome = match response.status().as_u16() {
-                #( #arms )*
-                _ => #outcome::Other(response.status()),
-            };
-            ::std::result::Result::Ok(response.map(|_| outcome))
-        };
-        (quote!(#outcome), finish)
-    };
-    let statuses: Vec<String> = op.success.statuses.iter().map(u16::to_string).collect();
-    let docs = doc(&format!(
-        "Sends the request. Success is {}; any other status is an [`Error::Api`](crate::runtime::Error::Api) that keeps status, headers and body.",
-        if statuses.is_empty() {
-            "any 2xx status".to_owned()
-        } else {
-            format!("HTTP {}", statuses.join(" or "))
-        }
-    ));
-    let build = quote! {
-        let path = #path;
-        let mut request = crate::runtime::Request::new(crate::runtime::Method::#method, #operation_id, #template, path);
-        request.timeout(self.timeout);
-        #( #params )*
-        #body
-        #accept
-    };
-    if op.pagination.is_none() {
-        // Built inside the async `send`, whose body rustc compiles only in a crate that
-        // awaits it: a body's `Serialize` into JSON costs nothing until then.
-        return quote! {
-            #docs
-            pub async fn send(self) -> ::std::result::Result<crate::runtime::Response<#output>, crate::runtime::Error> {
-                #build
-                #finish
-            }
-        };
     }
     quote! {
-        /// The request `send` hands to the runtime and `pages` hands to the pager.
-        fn to_request(&self) -> ::std::result::Result<crate::runtime::Request, crate::runtime::Error> {
-            #build
-            ::std::result::Result::Ok(request)
-        }
-        #docs
-        pub async fn send(self) -> ::std::result::Result<crate::runtime::Response<#output>, crate::runtime::Error> {
-            let request = self.to_request()?;
-            #finish
+        pub(super) fn new(client: super::Client, #( #args ),*) -> Self {
+            Self { client, #( #inits, )* timeout: ::std::option::Option::None }
         }
     }
 }
 
-/// The enum of an operation whose 2xx statuses carry different bodies.
-fn outcome_enum(op: &Operation) -> TokenStream {
-    if op.success.outcomes.is_empty() {
+/// The struct of required parameters of an operation that has too many to pass one by one.
+fn args_struct(op: &Operation) -> TokenStream {
+    let Arguments::Struct(args_type) = &op.arguments else {
         return TokenStream::new();
-    }
+    };
     let models = quote!(super::models::);
-    let name = ident(&format!("{}Outcome", op.builder));
+    let name = ident(&args_type.rust);
     let method_name = &op.name.rust;
     let docs = doc(&format!(
-        "What [`Client::{method_name}`](super::Client::{method_name}) answered: one variant per documented 2xx status."
+        "The required parameters of [`Client::{method_name}`](super::Client::{method_name}), too many to pass one by one."
     ));
-    let variants = op.success.outcomes.iter().map(|o| {
-        let variant = ident(&o.name);
-        let docs = doc(&format!("HTTP {}.", o.status));
-        match (&o.body, o.media) {
-            (None, _) => quote!(#docs #variant,),
-            (Some(_), Media::Text) => quote!(#docs #variant(::std::string::String),),
-            (Some(_), Media::Bytes) => quote!(#docs #variant(crate::runtime::Bytes),),
-            (Some(ty), _) => {
-                let ty = rust_type(ty, &models);
-                quote!(#docs #variant(#ty),)
-            }
-        }
+    let fields = required_params(op).map(|param| {
+        let rust = ident(&param.name.rust);
+        let ty = rust_type(&param.ty, &models);
+        let ty = if param.keys.caller_chosen() {
+            quote!((::std::string::String, #ty))
+        } else {
+            ty
+        };
+        let how = if param.keys.caller_chosen() {
+            caller_chosen_doc(param)
+        } else {
+            location_doc(param)
+        };
+        let docs = doc_paragraphs(&[param.doc.as_deref(), Some(&how)]);
+        quote!(#docs pub #rust: #ty,)
     });
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum #name {
-            #( #variants )*
-            /// A 2xx status the document does not list.
-            Other(crate::runtime::StatusCode),
+        #[derive(Debug, Clone)]
+        pub struct #name {
+            #( #fields )*
         }
     }
 }
 
-/// `pages()` and `stream()` of a paginated operation: the builder's request (without the
-/// token) handed to the runtime's pager, which adds each page's token and decides when to
-/// stop. No closure or future is made here: the pager builds the sending future in its
-/// generic `Stream` impl, so the JSON decoding of a list body is compiled only in a crate
-/// that streams it.
-fn streams(op: &Operation, pagination: &Pagination) -> TokenStream {
-    let page = ident(&pagination.page);
-    let token = ident(&op.params[pagination.token_param].name.rust);
-    let token_wire = &op.params[pagination.token_param].name.wire;
-    let operation_id = &op.name.wire;
-    let pages_doc = doc(&format!(
-        "Every page, fetched lazily one request at a time and starting from `next_token` when it is set; each keeps its status and headers (and `total` when `with_total` is set). The stream ends after the page whose `{}` is absent or empty, and fails (instead of looping) if the server repeats a token. Other parameters, `limit` included, are sent with every page.",
-        op.params[pagination.token_param].name.wire
-    ));
-    let item_name = match &pagination.item {
-        TypeRef::Named(name) => format!("[`{name}`](super::models::{name})"),
-        _ => "item".to_owned(),
+fn location_doc(param: &Param) -> String {
+    let place = match param.location {
+        Location::Path => "path",
+        Location::Query => "query",
+        Location::Header => "header",
     };
-    let stream_doc = doc(&format!(
-        "Every {item_name} of every page, in order, as a stream; the next page is fetched only when the current one is used up. Errors end the stream. `Unpin`: use `futures::TryStreamExt::try_next` or `try_collect`."
-    ));
-    quote! {
-        #pages_doc
-        pub fn pages(mut self) -> crate::runtime::Pages<super::models::#page> {
-            let first = self.#token.take();
-            let request = self.to_request();
-            crate::runtime::Pages::of_request(self.client.runtime(), #operation_id, #token_wire, first, request)
-        }
-        #stream_doc
-        pub fn stream(self) -> crate::runtime::Items<super::models::#page> {
-            self.pages().items()
-        }
-    }
+    format!("`{}` ({place} parameter).", param.name.wire)
 }
 
-/// `["/workflow/runs/", path_segment("workflow-id", &self.workflow_id)?.as_str()].concat()`,
-/// or a plain string when the path has no parameters. No macro (prettyplease cannot format
-/// inside one) and no local variables (they could collide with parameter names).
-fn path_expression(op: &Operation) -> TokenStream {
-    if !op
-        .path_parts
-        .iter()
-        .any(|p| matches!(p, PathPart::Param(_)))
-    {
-        let path = &op.path;
-        return quote!(::std::string::String::from(#path));
-    }
-    let parts = op.path_parts.iter().map(|part| match part {
-        PathPart::Literal(text) => quote!(#text),
-        PathPart::Param(index) => {
-            let param = &op.params[*index];
-            let rust = ident(&param.name.rust);
-            let wire = &param.name.wire;
-            quote!(crate::runtime::path_segment(#wire, &self.#rust)?.as_str())
+/// The setter of an optional parameter, or the pair-adder of one whose keys the caller
+/// picks.
+fn setter(param: &Param) -> TokenStream {
+    let models = quote!(super::models::);
+    let rust = ident(&param.name.rust);
+    let (ty, convert) = argument(&param.ty, &models);
+    let wire = &param.name.wire;
+    let how = match param.keys {
+        QueryKeys::Fixed => location_doc(param),
+        QueryKeys::Bracketed => {
+            format!("Adds a pair sent as `{wire}[key]=value`; call again to add more.")
         }
-    });
-    quote!([#( #parts ),*].concat())
+        QueryKeys::CallerNamed => format!(
+            "Adds a pair sent as `key=value`, the key standing for `{wire}`; call again to add more."
+        ),
+    };
+    let docs = doc_paragraphs(&[param.doc.as_deref(), Some(&how)]);
+    let deprecated = param
+        .deprecated
+        .then(|| quote!(#[deprecated = "deprecated by the API document"]));
+    let allow = shadows_std_trait_method(&param.name.rust)
+        .then(|| quote!(#[allow(clippy::should_implement_trait)]));
+    if param.keys.caller_chosen() {
+        return quote! {
+            #docs
+            #deprecated
+            #allow
+            pub fn #rust(mut self, key: impl ::std::convert::Into<::std::string::String>, value: #ty) -> Self {
+                self.#rust.push((key.into(), value #convert));
+                self
+            }
+        };
+    }
+    quote! {
+        #docs
+        #deprecated
+        #allow
+        pub fn #rust(mut self, value: #ty) -> Self {
+            self.#rust = ::std::option::Option::Some(value #convert);
+            self
+        }
+    }
 }

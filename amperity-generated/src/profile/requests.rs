@@ -267,7 +267,7 @@ impl ListProfiles {
     /// filter[first_name]=Daniel&filter[loyalty_tier]=gold
     /// ```
     ///
-    /// Sent as `filter[key]=value`; call again to add more pairs (query parameter `filter`).
+    /// Adds a pair sent as `filter[key]=value`; call again to add more.
     pub fn filter(
         mut self,
         key: impl ::std::convert::Into<::std::string::String>,

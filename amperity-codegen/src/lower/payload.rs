@@ -1,0 +1,241 @@
+//! Request bodies and responses → [`Body`] and [`Success`]: which media type the client
+//! uses, and the Rust type of what it sends and receives.
+
+use openapiv3::{MediaType, ReferenceOr, RequestBody, Response, StatusCode};
+
+use super::Lowerer;
+use crate::error::{ErrorKind, Pointer, Result};
+use crate::ir::{Body, Media, ModelKind, Operation, Outcome, Payload, Success, TypeRef};
+use crate::names::Name;
+
+impl<'a> Lowerer<'a> {
+    pub(super) fn lower_body(
+        &mut self,
+        builder: &str,
+        body: &'a ReferenceOr<RequestBody>,
+        at: &Pointer,
+    ) -> Result<Body> {
+        let (body, at) = self.follow(body, "requestBodies", |c| &c.request_bodies, at)?;
+        let (kind, content_type, media, media_at) = self
+            .pick_media(&body.content, &at.join("content"))?
+            .ok_or_else(|| {
+                self.error(
+                    ErrorKind::Unsupported,
+                    &at.join("content"),
+                    "a request body needs at least one media type under `content`",
+                )
+            })?;
+        let ty = self.payload_type(kind, media, &media_at, &format!("{builder}Body"))?;
+        if kind == Media::Form && !matches!(ty, TypeRef::Named(_) | TypeRef::Map(_)) {
+            return Err(self.error(
+                ErrorKind::Unsupported,
+                &media_at.join("schema"),
+                "a form body must be an object",
+            ));
+        }
+        Ok(Body {
+            ty,
+            required: body.required,
+            doc: body.description.clone(),
+            media: kind,
+            content_type,
+        })
+    }
+
+    /// What a 2xx answer carries. Without any 2xx response, a `default` response
+    /// describes the success too (its body is kept; any 2xx status is accepted).
+    pub(super) fn lower_success(
+        &mut self,
+        builder: &str,
+        responses: &'a openapiv3::Responses,
+        at: &Pointer,
+    ) -> Result<Success> {
+        let mut bodies: Vec<(u16, Option<Payload>)> = Vec::new();
+        for (code, response) in &responses.responses {
+            let status = match code {
+                StatusCode::Code(c) if (200..300).contains(c) => *c,
+                StatusCode::Range(2) => 200,
+                _ => continue,
+            };
+            let payload = self.response_payload(builder, response, &at.join(code.to_string()))?;
+            bodies.push((status, payload));
+        }
+        if bodies.is_empty()
+            && let Some(default) = &responses.default
+        {
+            let payload = self.response_payload(builder, default, &at.join("default"))?;
+            return Ok(Success::Single {
+                statuses: Vec::new(),
+                payload,
+            });
+        }
+        let first = bodies.first().and_then(|(_, b)| b.clone());
+        if bodies.iter().all(|(_, b)| *b == first) {
+            return Ok(Success::Single {
+                statuses: bodies.iter().map(|(status, _)| *status).collect(),
+                payload: first,
+            });
+        }
+        let outcomes = bodies
+            .into_iter()
+            .map(|(status, payload)| Outcome {
+                status,
+                name: Name {
+                    rust: outcome_name(status),
+                    wire: status.to_string(),
+                },
+                payload,
+                boxed: false,
+            })
+            .collect();
+        // Named once the builder's neighbours in `requests` are known.
+        let name = Name {
+            rust: String::new(),
+            wire: String::new(),
+        };
+        Ok(Success::Outcomes { name, outcomes })
+    }
+
+    /// The body of one response, if it has one.
+    fn response_payload(
+        &mut self,
+        builder: &str,
+        response: &'a ReferenceOr<Response>,
+        at: &Pointer,
+    ) -> Result<Option<Payload>> {
+        let (response, at) = self.resolve_response(response, at)?;
+        let Some((kind, content_type, media, media_at)) =
+            self.pick_media(&response.content, &at.join("content"))?
+        else {
+            return Ok(None);
+        };
+        // A form is not something servers answer with; keep its bytes.
+        let kind = if kind == Media::Form {
+            Media::Bytes
+        } else {
+            kind
+        };
+        let ty = self.payload_type(kind, media, &media_at, &format!("{builder}Response"))?;
+        Ok(Some(Payload {
+            ty,
+            media: kind,
+            content_type,
+        }))
+    }
+
+    fn resolve_response(
+        &self,
+        response: &'a ReferenceOr<Response>,
+        at: &Pointer,
+    ) -> Result<(&'a Response, Pointer)> {
+        self.follow(response, "responses", |c| &c.responses, at)
+    }
+
+    /// The media type of a `content` map the client uses: JSON (`application/json`,
+    /// `+json`) first, then a URL-encoded form, then text, then anything else as bytes.
+    /// `multipart/form-data` alone is refused. `None` for an empty map (no body).
+    fn pick_media<'m>(
+        &self,
+        content: &'m indexmap::IndexMap<String, MediaType>,
+        at: &Pointer,
+    ) -> Result<Option<(Media, String, &'m MediaType, Pointer)>> {
+        let classified = content.iter().map(|(name, media)| {
+            let essence = name
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            let kind = if essence == "application/json" || essence.ends_with("+json") {
+                Some(Media::Json)
+            } else if essence == "application/x-www-form-urlencoded" {
+                Some(Media::Form)
+            } else if essence.starts_with("text/") {
+                Some(Media::Text)
+            } else if essence.starts_with("multipart/") {
+                None
+            } else {
+                Some(Media::Bytes)
+            };
+            (kind, essence, media, at.join(name))
+        });
+        let mut best: Option<(Media, String, &MediaType, Pointer)> = None;
+        let mut multipart = None;
+        for (kind, essence, media, pointer) in classified {
+            let Some(kind) = kind else {
+                multipart.get_or_insert(pointer);
+                continue;
+            };
+            let rank = |m: Media| {
+                [Media::Json, Media::Form, Media::Text, Media::Bytes]
+                    .iter()
+                    .position(|k| *k == m)
+            };
+            if best.as_ref().is_none_or(|(b, ..)| rank(kind) < rank(*b)) {
+                // `*/*` and wildcards ask for nothing in particular.
+                let content_type = if essence.contains('*') {
+                    "application/octet-stream".to_owned()
+                } else {
+                    essence
+                };
+                best = Some((kind, content_type, media, pointer));
+            }
+        }
+        match (best, multipart) {
+            (None, Some(pointer)) => Err(self.error(
+                ErrorKind::Unsupported,
+                &pointer,
+                "multipart bodies are not supported yet",
+            )),
+            (best, _) => Ok(best),
+        }
+    }
+
+    /// The Rust type of a body: the schema's for JSON and forms, `String` for text,
+    /// bytes for everything else.
+    fn payload_type(
+        &mut self,
+        kind: Media,
+        media: &MediaType,
+        media_at: &Pointer,
+        owner: &str,
+    ) -> Result<TypeRef> {
+        Ok(match kind {
+            Media::Json | Media::Form => match &media.schema {
+                Some(schema) => self.type_of(schema, &media_at.join("schema"), owner, 0)?,
+                None => TypeRef::Json,
+            },
+            Media::Text => TypeRef::String,
+            Media::Bytes => TypeRef::Bytes,
+        })
+    }
+
+    /// Marks the structs used as request bodies: they get a constructor and setters.
+    pub(crate) fn mark_request_bodies(&mut self, operations: &[Operation]) {
+        for op in operations {
+            if let Some(Body {
+                ty: TypeRef::Named(name),
+                ..
+            }) = &op.body
+                && let Some(model) = self.models.get_mut(name)
+                && matches!(model.kind, ModelKind::Struct(_))
+            {
+                model.request_body = true;
+            }
+        }
+    }
+}
+
+/// The variant of a 2xx status in an outcome enum: its reason phrase.
+fn outcome_name(status: u16) -> String {
+    match status {
+        200 => "Ok".to_owned(),
+        201 => "Created".to_owned(),
+        202 => "Accepted".to_owned(),
+        203 => "NonAuthoritativeInformation".to_owned(),
+        204 => "NoContent".to_owned(),
+        205 => "ResetContent".to_owned(),
+        206 => "PartialContent".to_owned(),
+        other => format!("Status{other}"),
+    }
+}
