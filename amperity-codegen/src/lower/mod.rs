@@ -46,7 +46,13 @@ pub fn lower(document: &str, module: &str, spec: &OpenAPI) -> Result<Api> {
     let servers = lowerer.lower_servers()?;
     Ok(Api {
         module: module.to_owned(),
-        title: spec.info.title.clone(),
+        // One line: the title heads the module's docs and names the client in prose.
+        title: spec
+            .info
+            .title
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
         version: spec.info.version.clone(),
         description: spec.info.description.clone(),
         servers,

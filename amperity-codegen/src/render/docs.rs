@@ -34,56 +34,164 @@ pub fn inner_doc(text: &str) -> TokenStream {
 }
 
 /// The sanitized lines, each with the leading space rustdoc expects.
+///
+/// What is done, line by line: fenced blocks keep their text but are always declared
+/// `text` (rustdoc compiles a block as a Rust doctest unless its info string names another
+/// language, and `no_run`, `should_panic`, `edition2021` or nothing at all leave it Rust);
+/// indented code blocks become fenced `text` blocks for the same reason; list items
+/// continued on a line indented too little or too much get that line re-indented (clippy's
+/// `doc_lazy_continuation` and `doc_overindented_list_items`); a block quote continued
+/// without `>` is ended by a blank line; prose is escaped by [`escape_prose`].
 pub fn sanitize(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut fence: Option<String> = None;
     let text = rustc_safe(text);
-    let text = text.trim_end();
-    for line in text.lines() {
-        let trimmed = line.trim_start();
-        if let Some(marker) = fence_marker(trimmed) {
-            match &fence {
-                Some(open)
-                    if marker.starts_with(open.as_str())
-                        && trimmed[marker.len()..].trim().is_empty() =>
-                {
-                    fence = None;
-                    out.push(line.trim_end().to_owned());
-                }
-                Some(_) => out.push(line.trim_end().to_owned()),
-                None => {
-                    fence = Some(marker.to_owned());
-                    let info = trimmed[marker.len()..].trim();
-                    let indent = &line[..line.len() - trimmed.len()];
-                    // Only code that is declared Rust may become a doctest.
-                    let info = if info.is_empty() || info == "rust" {
-                        "text"
-                    } else {
-                        info
-                    };
-                    out.push(format!("{indent}{marker}{info}"));
-                }
-            }
-            continue;
-        }
-        if fence.is_some() {
-            out.push(line.trim_end().to_owned());
-        } else {
-            out.push(escape_prose(line.trim_end()));
-        }
+    let mut lines = Lines::default();
+    for line in text.trim_end().lines() {
+        lines.push(line.trim_end());
     }
-    if let Some(open) = fence {
-        // An unclosed fence would swallow the rest of the docs.
-        out.push(open);
-    }
-    out.into_iter()
-        .map(|l| if l.is_empty() { l } else { format!(" {l}") })
-        .collect()
+    lines.finish()
 }
 
-/// rustc refuses a carriage return that does not end a line in a doc comment, and denies
-/// characters that change the direction of text (CVE-2021-42574): the first ends a line
-/// here, the others are written as escapes.
+/// The state of [`sanitize`] between lines.
+#[derive(Default)]
+struct Lines {
+    out: Vec<String>,
+    /// The marker of the open fenced block (```` ``` ````, `~~~`, ...).
+    fence: Option<String>,
+    /// Inside an indented code block (written out as a fenced one).
+    indented: bool,
+    /// The column where the content of the open list item starts.
+    list: Option<usize>,
+    /// The previous line was a block quote line.
+    quote: bool,
+    /// A code span opened on an earlier line of the paragraph is still open.
+    in_code: bool,
+}
+
+impl Lines {
+    fn push(&mut self, line: &str) {
+        let trimmed = line.trim_start_matches(' ');
+        let indent = line.len() - trimmed.len();
+        if let Some(open) = &self.fence {
+            let closes = fence_marker(trimmed).is_some_and(|m| m.starts_with(open.as_str()))
+                && trimmed.trim_start_matches(['`', '~']).trim().is_empty();
+            if closes {
+                self.fence = None;
+            }
+            self.out.push(line.to_owned());
+            return;
+        }
+        if trimmed.is_empty() {
+            self.blank();
+            return;
+        }
+        let after_blank = self.out.last().is_none_or(String::is_empty);
+        if self.indented && indent < 4 {
+            self.close_indented();
+        }
+        if self.indented || (indent >= 4 && after_blank && self.list.is_none()) {
+            if !self.indented {
+                self.out.push("```text".to_owned());
+                self.indented = true;
+            }
+            self.out.push(line[4..].to_owned());
+            return;
+        }
+        if let Some(marker) = fence_marker(trimmed) {
+            self.fence = Some(marker.to_owned());
+            self.in_code = false;
+            self.out.push(format!("{}{marker}text", &line[..indent]));
+            return;
+        }
+        self.prose(line, trimmed, indent);
+    }
+
+    fn prose(&mut self, line: &str, trimmed: &str, indent: usize) {
+        let is_quote = trimmed.starts_with('>');
+        if self.quote && !is_quote {
+            self.out.push(String::new());
+            self.in_code = false;
+        }
+        self.quote = is_quote;
+        let line = match (list_item_content(trimmed), self.list) {
+            (Some(width), _) => {
+                self.list = Some(indent + width);
+                line.to_owned()
+            }
+            (None, Some(content)) if indent < content => {
+                // Not inside the item: a block quote starts on its own; anything else
+                // would be a lazy continuation, where the document meant a new paragraph.
+                self.list = None;
+                if !is_quote && self.out.last().is_some_and(|l| !l.is_empty()) {
+                    self.out.push(String::new());
+                    self.in_code = false;
+                }
+                trimmed.to_owned()
+            }
+            (None, Some(content)) => format!("{}{trimmed}", " ".repeat(content)),
+            (None, None) => line.to_owned(),
+        };
+        let escaped = escape_prose(&line, &mut self.in_code);
+        self.out.push(escaped);
+    }
+
+    fn blank(&mut self) {
+        if self.indented {
+            self.close_indented();
+        }
+        self.quote = false;
+        self.in_code = false;
+        self.out.push(String::new());
+    }
+
+    fn close_indented(&mut self) {
+        self.indented = false;
+        // The blank line that ended the block goes after the fence.
+        let blank = self.out.last().is_some_and(String::is_empty);
+        if blank {
+            self.out.pop();
+        }
+        self.out.push("```".to_owned());
+        if blank {
+            self.out.push(String::new());
+        }
+    }
+
+    fn finish(mut self) -> Vec<String> {
+        if self.indented {
+            self.close_indented();
+        }
+        if let Some(open) = self.fence.take() {
+            // An unclosed fence would swallow the rest of the docs.
+            self.out.push(open);
+        }
+        self.out
+            .into_iter()
+            .map(|l| if l.is_empty() { l } else { format!(" {l}") })
+            .collect()
+    }
+}
+
+/// The width of a list item's marker and the space after it (`- `, `* `, `12. `), if
+/// the line starts a list item.
+fn list_item_content(trimmed: &str) -> Option<usize> {
+    let bytes = trimmed.as_bytes();
+    if matches!(bytes.first(), Some(b'-' | b'*' | b'+')) && bytes.get(1) == Some(&b' ') {
+        return Some(2);
+    }
+    let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    if (1..=9).contains(&digits)
+        && matches!(bytes.get(digits), Some(b'.' | b')'))
+        && bytes.get(digits + 1) == Some(&b' ')
+    {
+        return Some(digits + 2);
+    }
+    None
+}
+
+/// rustc refuses a carriage return that does not end a line in a doc comment and
+/// characters that change the direction of text (CVE-2021-42574), and other control
+/// characters (NUL, ESC, ...) do not belong in a source file: the first ends a line, the
+/// others are written as escapes. Tabs become four spaces (clippy's `tabs_in_doc_comments`).
 fn rustc_safe(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
@@ -91,9 +199,12 @@ fn rustc_safe(text: &str) -> String {
         match c {
             '\r' if chars.peek() == Some(&'\n') => {}
             '\r' => out.push('\n'),
+            '\t' => out.push_str("    "),
+            '\n' => out.push('\n'),
             '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
                 out.extend(c.escape_unicode());
             }
+            c if c.is_control() => out.extend(c.escape_unicode()),
             c => out.push(c),
         }
     }
@@ -114,21 +225,21 @@ fn fence_marker(trimmed: &str) -> Option<&str> {
 }
 
 /// Escapes one line of prose: `<` outside code spans, brackets that are not links,
-/// and bare URLs (wrapped in `<...>`).
-fn escape_prose(line: &str) -> String {
+/// and bare URLs (wrapped in `<...>`). `in_code` says whether a code span from an earlier
+/// line of the paragraph is open, and is left saying whether one is open at the end.
+fn escape_prose(line: &str, in_code: &mut bool) -> String {
     let mut out = String::with_capacity(line.len() + 8);
     let chars: Vec<char> = line.chars().collect();
     let mut i = 0;
-    let mut in_code = false;
     while i < chars.len() {
         let c = chars[i];
         if c == '`' {
-            in_code = !in_code;
+            *in_code = !*in_code;
             out.push(c);
             i += 1;
             continue;
         }
-        if in_code {
+        if *in_code {
             out.push(c);
             i += 1;
             continue;
@@ -147,12 +258,13 @@ fn escape_prose(line: &str) -> String {
                 let rest: String = chars[i..].iter().collect();
                 match rest.find("](") {
                     Some(end) if !rest[..end].contains(']') => {
-                        // A Markdown link: copy `[text](` and let the URL through as is.
-                        let close = rest[end + 2..]
-                            .find(')')
-                            .map(|p| end + 2 + p + 1)
-                            .unwrap_or(rest.len());
-                        out.push_str(&rest[..close]);
+                        // A Markdown link: `[text](target)`, the `)` missing at the end
+                        // of a line.
+                        let (target_end, close) = match rest[end + 2..].find(')') {
+                            Some(p) => (end + 2 + p, end + 2 + p + 1),
+                            None => (rest.len(), rest.len()),
+                        };
+                        out.push_str(&link(&rest[1..end], &rest[end + 2..target_end]));
                         i += rest[..close].chars().count();
                         continue;
                     }
@@ -183,6 +295,29 @@ fn escape_prose(line: &str) -> String {
         i += 1;
     }
     out
+}
+
+/// A Markdown link `[text](target)`: kept when the target is an absolute web or mail
+/// address; otherwise only its text (escaped) stays. Relative targets would be resolved
+/// by rustdoc as Rust paths (a broken intra-doc link), and `javascript:` or `data:`
+/// targets have no place in documentation.
+fn link(text: &str, target: &str) -> String {
+    let mut in_code = false;
+    let text = escape_prose(text, &mut in_code);
+    let target = target.trim();
+    let lower = target.to_ascii_lowercase();
+    // `crate::`, `super::` and `self::` are the generator's own intra-doc links.
+    let safe = [
+        "https://", "http://", "mailto:", "crate::", "super::", "self::",
+    ]
+    .iter()
+    .any(|scheme| lower.starts_with(scheme))
+        && !target.contains(char::is_whitespace);
+    if safe {
+        format!("[{text}]({target})")
+    } else {
+        text
+    }
 }
 
 fn byte_index(chars: &[char], i: usize) -> usize {
@@ -223,7 +358,62 @@ mod tests {
     }
 
     #[test]
+    fn nothing_becomes_a_doctest() {
+        let text = "Example:\n\n    let x = 1;\n    x + 1\n\nDone.\n```no_run\nfn main() {}\n```\n```edition2021,should_panic\npanic!()\n```";
+        assert_eq!(
+            sanitize(text),
+            [
+                " Example:",
+                "",
+                " ```text",
+                " let x = 1;",
+                " x + 1",
+                " ```",
+                "",
+                " Done.",
+                " ```text",
+                " fn main() {}",
+                " ```",
+                " ```text",
+                " panic!()",
+                " ```",
+            ]
+        );
+    }
+
+    #[test]
+    fn lists_quotes_tabs_and_control_characters() {
+        let text = "- one\ncontinued\n- two\n        deep\n> quote\nlazy\n\ttabbed \u{1b}[0m \0";
+        assert_eq!(
+            sanitize(text),
+            [
+                " - one",
+                "",
+                " continued",
+                " - two",
+                "   deep",
+                " > quote",
+                "",
+                " lazy",
+                "     tabbed \\u{1b}\\[0m \\u{0}",
+            ]
+        );
+    }
+
+    #[test]
+    fn code_spans_across_lines_and_unsafe_links() {
+        let text = "Use `a <b\nc>` then <tenant-id>; see [docs](/api/x), [x](javascript:alert(1)) and [ok](https://a.b/c).";
+        assert_eq!(
+            sanitize(text),
+            [
+                " Use `a <b",
+                " c>` then \\<tenant-id\\>; see docs, x) and [ok](https://a.b/c).",
+            ]
+        );
+    }
+
+    #[test]
     fn closes_an_unclosed_fence() {
-        assert_eq!(sanitize("```json\n{}"), [" ```json", " {}", " ```"]);
+        assert_eq!(sanitize("```json\n{}"), [" ```text", " {}", " ```"]);
     }
 }

@@ -98,8 +98,18 @@ pub fn lib_file(options: &CrateOptions, apis: &[(ApiInput<'_>, Api)]) -> TokenSt
             )
         })
         .collect();
+    let subject = match apis {
+        _ if apis
+            .iter()
+            .all(|(_, api)| api.title.starts_with("Amperity")) =>
+        {
+            "Amperity's APIs, generated from their OpenAPI documents".to_owned()
+        }
+        [(_, api)] => format!("{}, generated from its OpenAPI document", api.title),
+        _ => "the APIs below, generated from their OpenAPI documents".to_owned(),
+    };
     let docs = inner_doc(&format!(
-        "A Rust client for Amperity's APIs, generated from their OpenAPI documents.\n\n{}\n\nEach module has a `Client` (configured once with tenant, credentials and base URL), `models` and `requests`; `runtime` holds the hand-written HTTP layer they share.",
+        "A Rust client for {subject}.\n\n{}\n\nEach module has a `Client` (configured once with tenant, credentials and base URL), `models` and `requests`; `runtime` holds the hand-written HTTP layer they share.",
         list.join("\n")
     ));
     let modules = apis.iter().map(|(input, api)| {
