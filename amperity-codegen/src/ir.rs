@@ -33,6 +33,9 @@ pub struct Api {
     /// Requests per second the API allows (from Amperity's documentation, not the
     /// document); the client's default rate limit.
     pub rate_limit: Option<u32>,
+    /// The budget the rate limit counts against, shared by modules whose requests count
+    /// against one limit (a fleet limiter's key); the module's name unless told.
+    pub rate_limit_family: String,
 }
 
 /// A server entry.

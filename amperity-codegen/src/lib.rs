@@ -53,6 +53,9 @@ pub struct ApiInput<'a> {
     /// Requests per second the API allows, which Amperity documents outside the
     /// document; the generated client's default rate limit (`None`: no limiter).
     pub rate_limit: Option<u32>,
+    /// The budget the rate limit counts against when several modules share one limit
+    /// (the stable and unstable control plane); `None`: the module's own.
+    pub rate_limit_family: Option<&'a str>,
 }
 
 /// The crate to generate.
@@ -120,6 +123,9 @@ fn generate_here(options: &CrateOptions, apis: &[ApiInput<'_>]) -> Result<Genera
         // reported at the places the user wrote.
         let mut api = lower(input.document, input.module, &spec).map_err(|e| origin.locate(e))?;
         api.rate_limit = input.rate_limit;
+        if let Some(family) = input.rate_limit_family {
+            api.rate_limit_family = family.to_owned();
+        }
         lowered.push((input.clone(), api));
     }
     let mut files = BTreeMap::new();

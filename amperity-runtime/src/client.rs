@@ -37,6 +37,10 @@ pub trait Api: Sized + 'static {
     const API_VERSION_HEADER: Option<&'static str>;
     /// The rate limit the API documents, applied unless the caller says otherwise.
     const DEFAULT_RATE_LIMIT: Option<RateLimit>;
+    /// Which budget the API's requests count against: modules whose requests share one
+    /// per-tenant limit share it (the stable and unstable control plane:
+    /// `control_plane`). A fleet limiter keys its budget by it.
+    const RATE_LIMIT_FAMILY: &'static str;
 }
 
 /// The version type of a document that declares no version header.
@@ -253,6 +257,10 @@ impl<A: Api> ClientBuilder<A> {
 
     /// Shares `limiter` with other clients (for example one per task or per module that
     /// talk to the same tenant), so that together they stay within one budget.
+    ///
+    /// A fleet limiter (`RateLimiter::redis`, feature `redis`) is shared by every
+    /// process using the same Redis and tenant; this client draws from its API's budget
+    /// ([`Api::RATE_LIMIT_FAMILY`]) at the API's documented limit.
     pub fn rate_limiter(mut self, limiter: RateLimiter) -> Self {
         self.limiting = Limiting::Shared(limiter);
         self
@@ -342,7 +350,9 @@ impl<A: Api> ClientBuilder<A> {
             Limiting::Default => A::DEFAULT_RATE_LIMIT.map(RateLimiter::new).transpose()?,
             Limiting::Off => None,
             Limiting::Own(limit) => Some(RateLimiter::new(limit)?),
-            Limiting::Shared(limiter) => Some(limiter),
+            Limiting::Shared(limiter) => {
+                Some(limiter.for_api(A::RATE_LIMIT_FAMILY, A::DEFAULT_RATE_LIMIT, A::TITLE)?)
+            }
         };
         let http = match self.http {
             Some(http) => http,
@@ -650,6 +660,7 @@ mod tests {
         const TENANT_HEADER: Option<&'static str> = Some("amperity-tenant");
         const API_VERSION_HEADER: Option<&'static str> = None;
         const DEFAULT_RATE_LIMIT: Option<RateLimit> = Some(RateLimit::per_second(10));
+        const RATE_LIMIT_FAMILY: &'static str = "test";
     }
 
     fn builder() -> ClientBuilder<TestApi> {

@@ -45,6 +45,10 @@ pub enum Error {
     InvalidRequest(String),
     /// The client configuration is unusable (missing credentials, a bad base URL).
     Config(String),
+    /// The shared rate limiter could not be asked (Redis unreachable, too slow, or
+    /// refusing the script) and it is set to fail rather than fall back
+    /// (`RedisOptions::on_failure`). The request was not sent.
+    RateLimiter(Box<RateLimiterError>),
 }
 
 impl Error {
@@ -60,7 +64,8 @@ impl Error {
             | Error::ResponseTooLarge(_)
             | Error::Pagination(_)
             | Error::InvalidRequest(_)
-            | Error::Config(_) => None,
+            | Error::Config(_)
+            | Error::RateLimiter(_) => None,
         }
     }
 
@@ -131,6 +136,7 @@ impl fmt::Display for Error {
             Error::ResponseTooLarge(m) => write!(f, "response too large: {m}"),
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
             Error::Config(m) => write!(f, "invalid client configuration: {m}"),
+            Error::RateLimiter(e) => fmt::Display::fmt(e, f),
         }
     }
 }
@@ -146,6 +152,46 @@ impl std::error::Error for Error {
         }
     }
 }
+
+/// Why the shared rate limiter could not be asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RateLimiterErrorKind {
+    /// No answer within the limiter's per-acquire timeout.
+    Timeout,
+    /// No connection: refused, reset, or not established within the connect timeout.
+    Unavailable,
+    /// The limiter's store answered with an error (authentication, a refused script).
+    Refused,
+}
+
+/// The shared rate limiter failed; see [`Error::RateLimiter`]. Never carries the
+/// store's password.
+#[derive(Debug, Clone)]
+pub struct RateLimiterError {
+    kind: RateLimiterErrorKind,
+    message: String,
+}
+
+impl RateLimiterError {
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn new(kind: RateLimiterErrorKind, message: String) -> Self {
+        Self { kind, message }
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> RateLimiterErrorKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for RateLimiterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "rate limiter unavailable: {}", self.message)
+    }
+}
+
+impl std::error::Error for RateLimiterError {}
 
 /// A non-2xx answer from the server.
 #[derive(Debug)]

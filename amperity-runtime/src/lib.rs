@@ -3,7 +3,7 @@
 //!
 //! Everything that is logic lives here and is tested here: building URLs, encoding
 //! parameters, sending requests, classifying responses, errors, rate limiting
-//! ([`RateLimiter`]), retries ([`RetryPolicy`]), OAuth2 tokens, pagination ([`Pages`],
+//! ([`RateLimiter`], fleet-wide on Redis with the `redis` feature), retries ([`RetryPolicy`]), OAuth2 tokens, pagination ([`Pages`],
 //! [`Items`]), deprecation notices and polling ([`poll_until`]). Generated code is thin
 //! glue: it names the operation, formats its path, lists its parameters, and calls
 //! `ApiClient::send` or `ApiClient::send_empty`. That glue (`Request`, the `send`
@@ -35,7 +35,12 @@ mod wait;
 pub use client::{Api, ApiClient, ClientBuilder, Configured, Unversioned};
 pub use deprecation::{Deprecation, DeprecationNotice};
 pub use encode::{ObjectStyle, QueryValue, Serialized, path_segment, server_url};
-pub use error::{ApiError, AuthError, DecodeError, Error, ErrorBody, TimeoutError, TransportError};
+pub use error::{
+    ApiError, AuthError, DecodeError, Error, ErrorBody, RateLimiterError, RateLimiterErrorKind,
+    TimeoutError, TransportError,
+};
+#[cfg(feature = "redis")]
+pub use limit::{OnRedisFailure, RedisOptions};
 pub use limit::{RateLimit, RateLimiter};
 pub use pager::{Items, Page, Pages};
 pub use redirect::{RedirectError, RedirectPolicy, RedirectRefusal};

@@ -470,6 +470,7 @@ mod tests {
             const TENANT_HEADER: Option<&'static str> = None;
             const API_VERSION_HEADER: Option<&'static str> = None;
             const DEFAULT_RATE_LIMIT: Option<RateLimit> = None;
+            const RATE_LIMIT_FAMILY: &'static str = "test";
         }
         let client = ClientBuilder::<TestApi>::new()
             .bearer_token("t")

@@ -111,7 +111,7 @@ impl ApiClient {
         loop {
             progress.attempts += 1;
             let attempt = progress.attempts;
-            self.wait_for_limiter().await;
+            self.wait_for_limiter().await?;
             let authorization = inner
                 .auth
                 .authorization(&inner.http, inner.attempt_timeout)
@@ -164,7 +164,9 @@ impl ApiClient {
                 (&inner.limiter, failure)
             {
                 // Everyone on this limiter backs off, not just this request.
-                limiter.pause_for(retry_after.unwrap_or_else(|| inner.retry.ceiling(attempt)));
+                limiter
+                    .pause_for(retry_after.unwrap_or_else(|| inner.retry.ceiling(attempt)))
+                    .await;
             }
             tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, error = %error, "retrying");
             progress.last = Some(error);
@@ -209,13 +211,16 @@ impl ApiClient {
         }
     }
 
-    async fn wait_for_limiter(&self) {
+    /// Waits for the rate limiter; fails only when a fleet limiter that cannot reach
+    /// Redis is set to fail rather than fall back.
+    async fn wait_for_limiter(&self) -> Result<(), Error> {
         if let Some(limiter) = &self.inner.limiter {
-            let waited = limiter.acquire().await;
+            let waited = limiter.acquire().await?;
             if !waited.is_zero() {
                 tracing::trace!(waited_ms = waited.as_millis() as u64, "rate limiter");
             }
         }
+        Ok(())
     }
 
     /// Sends one attempt and follows the redirects the policy allows (see `redirect.rs`).
@@ -292,7 +297,7 @@ impl ApiClient {
                     body = body.filter(|_| keep_body);
                     hops += 1;
                     if !foreign {
-                        self.wait_for_limiter().await;
+                        self.wait_for_limiter().await?;
                     }
                 }
             }

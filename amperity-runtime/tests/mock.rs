@@ -26,6 +26,7 @@ impl Api for TestApi {
     const TENANT_HEADER: Option<&'static str> = Some("amperity-tenant");
     const API_VERSION_HEADER: Option<&'static str> = None;
     const DEFAULT_RATE_LIMIT: Option<RateLimit> = Some(RateLimit::per_second(10));
+    const RATE_LIMIT_FAMILY: &'static str = "test";
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

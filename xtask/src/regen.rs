@@ -40,6 +40,7 @@ pub fn committed_crate_files(root: &Path) -> Result<GeneratedFiles> {
             sha256: &r.document.sha256,
             feature: r.document.feature.as_deref(),
             rate_limit: r.document.rate_limit_per_second,
+            rate_limit_family: r.document.rate_limit_family.as_deref(),
         })
         .collect();
     let options = CrateOptions {
@@ -146,6 +147,7 @@ pub fn generate_standalone(
         feature: None,
         // Nothing documents the limit of an arbitrary API; the caller can set one.
         rate_limit: None,
+        rate_limit_family: None,
     };
     let options = CrateOptions {
         name: name.to_owned(),

@@ -50,6 +50,10 @@ pub struct PinnedDocument {
     /// document does not): the generated client's default rate limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit_per_second: Option<u32>,
+    /// The budget this API's limit counts against, when it shares one with another module
+    /// (the unstable control plane shares the stable one's); by default the module's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit_family: Option<String>,
     /// The cargo feature that gates the module; none for a default module.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature: Option<String>,

@@ -61,6 +61,7 @@ pub fn lower(document: &str, module: &str, spec: &OpenAPI) -> Result<Api> {
         models: lowerer.models,
         operations,
         rate_limit: None,
+        rate_limit_family: module.to_owned(),
     })
 }
 

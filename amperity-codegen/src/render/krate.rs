@@ -67,16 +67,15 @@ pub fn cargo_toml(options: &CrateOptions, apis: &[ApiInput<'_>], header: &str) -
     }
 }
 
+/// `[features]`: one per optional module, and `redis`, which switches on the runtime's
+/// fleet-wide rate limiter (`RateLimiter::redis`) without the crate's users naming the
+/// runtime crate themselves.
 fn feature_table(apis: &[ApiInput<'_>]) -> String {
-    let features: Vec<&str> = apis.iter().filter_map(|a| a.feature).collect();
-    if features.is_empty() {
-        return String::new();
-    }
     let mut table = String::from("[features]\ndefault = []\n");
-    for feature in features {
+    for feature in apis.iter().filter_map(|a| a.feature) {
         table.push_str(&format!("{feature} = []\n"));
     }
-    table.push('\n');
+    table.push_str("redis = [\"amperity-runtime/redis\"]\n\n");
     table
 }
 

@@ -70,6 +70,7 @@ pub fn module_file(api: &Api) -> TokenStream {
         }
         None => quote!(::std::option::Option::None),
     };
+    let rate_limit_family = &api.rate_limit_family;
     let servers = servers_module(api);
     let methods = client_methods(api);
     let client_doc = doc(&format!(
@@ -95,6 +96,7 @@ pub fn module_file(api: &Api) -> TokenStream {
             const TENANT_HEADER: ::std::option::Option<&'static str> = #tenant_header;
             const API_VERSION_HEADER: ::std::option::Option<&'static str> = #version_header;
             const DEFAULT_RATE_LIMIT: ::std::option::Option<crate::runtime::RateLimit> = #rate_limit;
+            const RATE_LIMIT_FAMILY: &'static str = #rate_limit_family;
         }
 
         /// Configures a [`Client`]; see [`crate::runtime::ClientBuilder`].

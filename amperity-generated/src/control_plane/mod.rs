@@ -438,6 +438,7 @@ impl crate::runtime::Api for Api {
     const DEFAULT_RATE_LIMIT: ::std::option::Option<crate::runtime::RateLimit> = ::std::option::Option::Some(
         crate::runtime::RateLimit::per_second(10u32),
     );
+    const RATE_LIMIT_FAMILY: &'static str = "control_plane";
 }
 /// Configures a [`Client`]; see [`crate::runtime::ClientBuilder`].
 pub type ClientBuilder = crate::runtime::ClientBuilder<Api>;

@@ -22,6 +22,7 @@ fn generate(file: &str, bytes: &[u8]) -> Result<(), amperity_codegen::Error> {
         sha256: "0",
         feature: None,
         rate_limit: None,
+        rate_limit_family: None,
     };
     amperity_codegen::generate_crate(&options, &[input]).map(|_| ())
 }

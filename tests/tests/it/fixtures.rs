@@ -44,6 +44,7 @@ pub(crate) fn inputs(fixtures: &[Fixture]) -> Vec<ApiInput<'_>> {
             sha256: "fixture",
             feature: None,
             rate_limit: None,
+            rate_limit_family: None,
         })
         .collect()
 }

@@ -668,6 +668,7 @@ fn check(bytes: &[u8], yaml: bool, outcomes: &Outcomes) -> Result<(), TestCaseEr
         sha256: "fuzz",
         feature: None,
         rate_limit: None,
+        rate_limit_family: None,
     };
     match amperity_codegen::generate_crate(&standalone("fuzz", "fuzz"), &[input]) {
         Err(e) => {

@@ -121,5 +121,5 @@ async fn the_profile_api_has_its_own_rate_limit() {
         .build()
         .unwrap();
     let limiter = client.runtime().rate_limiter().expect("on by default");
-    assert_eq!(limiter.limit(), RateLimit::per_second(2000));
+    assert_eq!(limiter.limit(), Some(RateLimit::per_second(2000)));
 }

@@ -576,7 +576,7 @@ async fn clones_share_one_limiter_which_handles_can_share_further() {
         .clone();
     assert_eq!(
         limiter.limit(),
-        RateLimit::per_second(10),
+        Some(RateLimit::per_second(10)),
         "the control plane's documented limit"
     );
     assert!(

@@ -72,6 +72,7 @@ fn refused_fixtures_fail_with_a_pointer_into_the_2_0_document() {
             sha256: "fixture",
             feature: None,
             rate_limit: None,
+            rate_limit_family: None,
         };
         let error = amperity_codegen::generate_crate(&standalone("refused", COMMAND), &[input])
             .expect_err("lowering refuses it");
@@ -97,6 +98,7 @@ fn swagger2_and_its_3_0_equivalent_generate_identical_code() {
             sha256: "fixture",
             feature: None,
             rate_limit: None,
+            rate_limit_family: None,
         };
         amperity_codegen::generate_crate(&standalone("equivalent", COMMAND), &[input])
             .unwrap_or_else(|e| panic!("{path}: {e}"))

@@ -1,125 +1,19 @@
-//! The client-side rate limiter: one per API client, shared by every clone and task.
-//!
-//! Amperity allows 10 requests per second on the control plane and 2000 on the Profile
-//! API, and answers 429 beyond that. The limiter spaces requests evenly (a GCRA with a
-//! burst of one, from `governor`), so that no one-second window ever holds more than the
-//! configured count, whatever the number of concurrent tasks. After a 429 the whole
-//! limiter pauses: every request waits, not just the one that was refused.
+//! The in-process limiter: a GCRA from `governor`, decided against a clock.
 //!
 //! The decision is a pure function of the clock ([`Gate::decide`]); only
-//! [`RateLimiter::acquire`] sleeps, so the rules are tested with a fake clock.
+//! [`RateLimiter::acquire`](super::RateLimiter::acquire) sleeps, so the rules are tested
+//! with a fake clock. The Redis backend falls back to a `Gate` when Redis is away.
 
-use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use governor::clock::{Clock, MonotonicClock, Reference};
+use governor::RateLimiter as Gcra;
+use governor::clock::{Clock, Reference};
 use governor::middleware::NoOpMiddleware;
 use governor::state::{InMemoryState, NotKeyed};
-use governor::{Quota, RateLimiter as Gcra};
 
+use super::RateLimit;
 use crate::Error;
-
-/// How many requests per second a client may start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    per_second: u32,
-}
-
-impl RateLimit {
-    /// At most `count` requests in any one-second window, evenly spaced
-    /// (`1 s / count` apart). A count of zero is refused when the client is built.
-    pub const fn per_second(count: u32) -> Self {
-        Self { per_second: count }
-    }
-
-    /// The configured count per second.
-    pub const fn count_per_second(&self) -> u32 {
-        self.per_second
-    }
-
-    /// How many requests may go at once after a quiet spell: one per hundred of the
-    /// limit. A burst lets the limiter catch up when tasks wake late (timers tick in
-    /// milliseconds, which at 2000/s is two requests' worth); it is paid for below.
-    fn burst(&self) -> u32 {
-        (self.per_second / 100).max(1)
-    }
-
-    /// The spacing between two requests. A GCRA with burst `b` and spacing `t` lets at
-    /// most `b - 1 + ceil(1 s / t)` requests into any one-second window, so the spacing
-    /// is that of `count - b + 1` per second (rounded up to the nanosecond), keeping
-    /// every window at or under `count`. At 10/s that is exactly 100 ms; at 2000/s,
-    /// 1981/s with bursts of 20.
-    fn interval(&self) -> Option<Duration> {
-        if self.per_second == 0 {
-            return None;
-        }
-        let steady = u64::from(self.per_second - self.burst() + 1);
-        Some(Duration::from_nanos(1_000_000_000u64.div_ceil(steady)))
-    }
-
-    fn quota(&self) -> Option<Quota> {
-        let burst = std::num::NonZeroU32::new(self.burst())?;
-        Some(Quota::with_period(self.interval()?)?.allow_burst(burst))
-    }
-}
-
-/// A handle to a rate limiter. Clones share the same budget: hand one to several client
-/// builders (`.rate_limiter(handle)`) to make them share Amperity's per-tenant limit.
-#[derive(Clone)]
-pub struct RateLimiter {
-    gate: Arc<Gate<MonotonicClock>>,
-}
-
-impl fmt::Debug for RateLimiter {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RateLimiter")
-            .field("limit", &self.gate.limit)
-            .finish_non_exhaustive()
-    }
-}
-
-impl RateLimiter {
-    /// A new, independent limiter.
-    pub fn new(limit: RateLimit) -> Result<Self, Error> {
-        Ok(Self {
-            gate: Arc::new(Gate::new(limit, MonotonicClock)?),
-        })
-    }
-
-    /// The limit this limiter enforces.
-    pub fn limit(&self) -> RateLimit {
-        self.gate.limit
-    }
-
-    /// Waits until a request may start, and returns how long it waited (zero when it
-    /// did not have to).
-    pub async fn acquire(&self) -> Duration {
-        let Err(mut wait) = self.gate.decide() else {
-            return Duration::ZERO;
-        };
-        let started = std::time::Instant::now();
-        loop {
-            tokio::time::sleep(wait).await;
-            match self.gate.decide() {
-                Ok(()) => return started.elapsed(),
-                Err(again) => wait = again,
-            }
-        }
-    }
-
-    /// Makes every request on this limiter wait `delay` from now (the shared back-off
-    /// after a 429). A longer pause already in force is kept.
-    pub fn pause_for(&self, delay: Duration) {
-        self.gate.pause_for(delay);
-    }
-
-    /// Whether two handles share one budget.
-    pub fn same_as(&self, other: &RateLimiter) -> bool {
-        Arc::ptr_eq(&self.gate, &other.gate)
-    }
-}
 
 /// The decision half of the limiter, generic over the clock so tests can drive time.
 pub(crate) struct Gate<C: Clock> {
@@ -147,6 +41,11 @@ impl<C: Clock + Clone> Gate<C> {
             clock,
             paused_until: AtomicU64::new(0),
         })
+    }
+
+    /// The limit this gate enforces.
+    pub(crate) fn limit(&self) -> RateLimit {
+        self.limit
     }
 
     fn elapsed_nanos(&self, now: C::Instant) -> u64 {
