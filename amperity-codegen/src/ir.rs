@@ -292,6 +292,18 @@ impl Method {
         Method::Trace,
     ];
 
+    /// The keys of a path item that hold operations, in the order of [`Method::ALL`].
+    pub const KEYS: [&'static str; 8] = [
+        Method::Get.key(),
+        Method::Put.key(),
+        Method::Post.key(),
+        Method::Delete.key(),
+        Method::Options.key(),
+        Method::Head.key(),
+        Method::Patch.key(),
+        Method::Trace.key(),
+    ];
+
     /// The method as HTTP spells it: `GET`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -307,7 +319,7 @@ impl Method {
     }
 
     /// The key of a path item that holds it: `get`.
-    pub fn key(self) -> &'static str {
+    pub const fn key(self) -> &'static str {
         match self {
             Method::Get => "get",
             Method::Put => "put",

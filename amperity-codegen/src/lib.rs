@@ -25,6 +25,7 @@ mod load;
 mod lower;
 mod names;
 mod render;
+mod resolve;
 mod summary;
 mod swagger2;
 

@@ -123,9 +123,8 @@ struct Expand<'d, 'r> {
 }
 
 const SECTIONS: [&str; 3] = ["parameters", "requestBodies", "responses"];
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+/// The keys of a path item that hold operations: the generator's one list.
+const METHODS: [&str; 8] = crate::ir::Method::KEYS;
 
 impl<'d> Expand<'d, '_> {
     /// Counts `root` (found at `base`) and what it copies into `total`.

@@ -88,9 +88,8 @@ pub(super) fn check(document: &Value, report: &Reporter) -> Result<()> {
     Ok(())
 }
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+/// The keys of a path item that hold operations: the generator's one list.
+const METHODS: [&str; 8] = crate::ir::Method::KEYS;
 
 struct Shape<'r> {
     report: &'r Reporter,

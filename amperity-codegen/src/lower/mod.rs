@@ -18,6 +18,7 @@ use openapiv3::{OpenAPI, ReferenceOr};
 use crate::error::{Error, ErrorKind, Pointer, Reporter, Result};
 use crate::ir::{Api, ApiVersion, Model, ModelKind, Server, TypeRef};
 use crate::names::{Case, Collision, Name, NameSet, escape};
+use crate::resolve::Resolver;
 
 /// How deep schemas may nest inside one another before the document is refused; deeper
 /// documents are almost certainly hostile and would otherwise exhaust the stack.
@@ -27,6 +28,7 @@ const MAX_DEPTH: usize = crate::limits::MAX_LOWERING_DEPTH;
 pub fn lower(document: &str, module: &str, spec: &OpenAPI) -> Result<Api> {
     let mut lowerer = Lowerer {
         spec,
+        resolve: Resolver::new(document, spec),
         report: Reporter::new(document),
         models: BTreeMap::new(),
         model_names: NameSet::default(),
@@ -67,6 +69,8 @@ pub fn lower(document: &str, module: &str, spec: &OpenAPI) -> Result<Api> {
 
 pub(crate) struct Lowerer<'a> {
     pub(crate) spec: &'a OpenAPI,
+    /// The document's references, resolved as `diff` resolves them.
+    pub(crate) resolve: Resolver<'a>,
     pub(crate) report: Reporter,
     pub(crate) models: BTreeMap<String, Model>,
     /// Type names of the models module.
@@ -180,78 +184,11 @@ impl<'a> Lowerer<'a> {
 
     /// Resolves a `#/components/schemas/X` reference to the Rust type name of `X`.
     pub(crate) fn schema_ref(&self, reference: &str, at: &Pointer) -> Result<TypeRef> {
-        let key = self.local_ref(reference, "schemas", at)?;
+        let name = self.resolve.name(reference, "schemas", at)?;
         self.components
-            .get(key)
+            .get(&name)
             .map(|rust| TypeRef::Named(rust.clone()))
-            .ok_or_else(|| self.dangling(reference, at))
-    }
-
-    /// Follows `$ref`s into `#/components/<section>/`, chains included, to the item, and
-    /// returns it with the pointer of the object that holds it. A chain that comes back
-    /// to a component it passed is an error at the `$ref` that closes the circle.
-    pub(crate) fn follow<T>(
-        &self,
-        item: &'a ReferenceOr<T>,
-        section: &str,
-        table: impl Fn(&'a openapiv3::Components) -> &'a indexmap::IndexMap<String, ReferenceOr<T>>,
-        at: &Pointer,
-    ) -> Result<(&'a T, Pointer)> {
-        let mut current = item;
-        let mut here = at.clone();
-        let mut passed = std::collections::BTreeSet::new();
-        loop {
-            let reference = match current {
-                ReferenceOr::Item(item) => return Ok((item, here)),
-                ReferenceOr::Reference { reference } => reference,
-            };
-            let key = self.local_ref(reference, section, &here)?;
-            if !passed.insert(key) {
-                return Err(self.error(
-                    ErrorKind::BadReference,
-                    &here.join("$ref"),
-                    format!("$ref {reference:?} closes a circle of references that never reaches a definition"),
-                ));
-            }
-            let spec: &'a OpenAPI = self.spec;
-            current = spec
-                .components
-                .as_ref()
-                .and_then(|c| table(c).get(key))
-                .ok_or_else(|| self.dangling(reference, &here))?;
-            here = Pointer::root().join("components").join(section).join(key);
-        }
-    }
-
-    /// Checks that `reference` is `#/components/<section>/<name>` and returns `<name>`.
-    pub(crate) fn local_ref<'r>(
-        &self,
-        reference: &'r str,
-        section: &str,
-        at: &Pointer,
-    ) -> Result<&'r str> {
-        let prefix = format!("#/components/{section}/");
-        match reference.strip_prefix(&prefix) {
-            Some(name) if !name.contains('/') => Ok(name),
-            _ if !reference.starts_with('#') => Err(self.error(
-                ErrorKind::BadReference,
-                &at.join("$ref"),
-                format!("$ref {reference:?} points outside this document; only local references (#/components/{section}/...) are supported"),
-            )),
-            _ => Err(self.error(
-                ErrorKind::BadReference,
-                &at.join("$ref"),
-                format!("$ref {reference:?} must point to #/components/{section}/<name> here"),
-            )),
-        }
-    }
-
-    pub(crate) fn dangling(&self, reference: &str, at: &Pointer) -> Error {
-        self.error(
-            ErrorKind::BadReference,
-            &at.join("$ref"),
-            format!("$ref {reference:?} points to nothing in this document"),
-        )
+            .ok_or_else(|| self.resolve.dangling(reference, at))
     }
 
     fn lower_servers(&self) -> Result<Vec<Server>> {

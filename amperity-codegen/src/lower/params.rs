@@ -130,7 +130,7 @@ impl<'a> Lowerer<'a> {
         at: Pointer,
         level: usize,
     ) -> Result<Declared<'a>> {
-        let (param, _) = self.follow(param, "parameters", |c| &c.parameters, &at)?;
+        let (param, _) = self.resolve.parameter(param, &at)?;
         let (data, location, style) = match param {
             Parameter::Query {
                 parameter_data,

@@ -15,7 +15,7 @@ impl<'a> Lowerer<'a> {
         body: &'a ReferenceOr<RequestBody>,
         at: &Pointer,
     ) -> Result<Body> {
-        let (body, at) = self.follow(body, "requestBodies", |c| &c.request_bodies, at)?;
+        let (body, at) = self.resolve.request_body(body, at)?;
         let (kind, content_type, media, media_at) = self
             .pick_media(&body.content, &at.join("content"))?
             .ok_or_else(|| {
@@ -128,7 +128,7 @@ impl<'a> Lowerer<'a> {
         response: &'a ReferenceOr<Response>,
         at: &Pointer,
     ) -> Result<(&'a Response, Pointer)> {
-        self.follow(response, "responses", |c| &c.responses, at)
+        self.resolve.response(response, at)
     }
 
     /// The media type of a `content` map the client uses: JSON (`application/json`,

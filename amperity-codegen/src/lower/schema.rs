@@ -12,7 +12,7 @@ use crate::error::{ErrorKind, Pointer, Result};
 use crate::ir::{Access, Field, Model, ModelKind, TypeRef, Union, Variant};
 use crate::names::{Case, Name, NameSet};
 
-impl Lowerer<'_> {
+impl<'a> Lowerer<'a> {
     /// The type of a schema or reference; inline objects and enums become models named
     /// `owner` (the caller builds it from the enclosing type and field).
     pub(crate) fn type_of<S: std::borrow::Borrow<Schema>>(
@@ -117,7 +117,7 @@ impl Lowerer<'_> {
             )?;
             let (name, tags) = match part {
                 ReferenceOr::Reference { reference } => {
-                    let key = self.local_ref(reference, "schemas", &vat)?.to_owned();
+                    let key = self.resolve.name(reference, "schemas", &vat)?;
                     let name = match &ty {
                         TypeRef::Named(rust) => rust.clone(),
                         _ => self.escape(&key, Case::Type, &vat, "schema name")?,
@@ -216,18 +216,8 @@ impl Lowerer<'_> {
     }
 
     /// A component schema by reference, following chains of references to the end.
-    fn component_schema(&self, reference: &str) -> Option<&Schema> {
-        let spec = self.spec;
-        let schemas = &spec.components.as_ref()?.schemas;
-        let mut reference = reference;
-        for _ in 0..=schemas.len() {
-            let key = reference.strip_prefix("#/components/schemas/")?;
-            match schemas.get(key)? {
-                ReferenceOr::Item(schema) => return Some(schema),
-                ReferenceOr::Reference { reference: next } => reference = next,
-            }
-        }
-        None
+    fn component_schema(&self, reference: &str) -> Option<&'a Schema> {
+        self.resolve.component_schema(reference)
     }
 
     /// `Option<T>` for an array item or map value whose schema is `nullable`.
@@ -326,8 +316,7 @@ impl Lowerer<'_> {
                     self.fields(&name.rust, &any.properties, &any.required, at, depth)?,
                 ),
                 SchemaKind::AllOf { all_of } if all_of.len() > 1 => {
-                    let (properties, required) =
-                        self.merge_all_of(all_of, &at.join("allOf"), &mut BTreeSet::new())?;
+                    let (properties, required) = self.merge_all_of(all_of, &at.join("allOf"))?;
                     ModelKind::Struct(self.fields(&name.rust, &properties, &required, at, depth)?)
                 }
                 SchemaKind::OneOf { one_of: parts } | SchemaKind::AnyOf { any_of: parts }
@@ -436,80 +425,38 @@ impl Lowerer<'_> {
         Ok(fields)
     }
 
-    /// Collects the properties of every part of an `allOf` (following references to
-    /// component schemas, and nested `allOf`s) into one object.
+    /// Collects the properties of every part of an `allOf` (the resolver flattens nested
+    /// `allOf`s and follows references) into one object.
     #[allow(clippy::type_complexity)]
     fn merge_all_of(
         &self,
-        parts: &[ReferenceOr<Schema>],
+        parts: &'a [ReferenceOr<Schema>],
         at: &Pointer,
-        visiting: &mut BTreeSet<String>,
     ) -> Result<(
         indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
         Vec<String>,
     )> {
         let mut properties = indexmap::IndexMap::new();
         let mut required = Vec::new();
-        for (index, part) in parts.iter().enumerate() {
-            let pat = at.join(index);
-            // The schemas on the way down from the first merge: a part may appear twice
-            // side by side (a diamond), but never inside itself.
-            let mut entered = None;
-            let (schema, pat) = match part {
-                ReferenceOr::Reference { reference } => {
-                    let key = self.local_ref(reference, "schemas", &pat)?;
-                    entered = Some(key.to_owned());
-                    if !visiting.insert(key.to_owned()) {
-                        return Err(self.error(
-                            ErrorKind::BadReference,
-                            &pat.join("$ref"),
-                            format!(
-                                "allOf refers back to {reference:?}: the schema contains itself"
-                            ),
-                        ));
-                    }
-                    let schema = self
-                        .spec
-                        .components
-                        .as_ref()
-                        .and_then(|c| c.schemas.get(key))
-                        .ok_or_else(|| self.dangling(reference, &pat))?;
-                    match schema {
-                        ReferenceOr::Item(s) => (
-                            s,
-                            Pointer::root().join("components").join("schemas").join(key),
-                        ),
-                        ReferenceOr::Reference { .. } => {
-                            return Err(self.unsupported_merge(&pat));
-                        }
-                    }
-                }
-                ReferenceOr::Item(s) => (s, pat),
-            };
+        for (schema, pat) in self.resolve.all_of_parts(parts, at)? {
             let (props, req) = match &schema.schema_kind {
-                SchemaKind::Type(Type::Object(o)) => (o.properties.clone(), o.required.clone()),
-                SchemaKind::Any(a) => (a.properties.clone(), a.required.clone()),
-                SchemaKind::AllOf { all_of } => {
-                    self.merge_all_of(all_of, &pat.join("allOf"), visiting)?
-                }
+                SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required),
+                SchemaKind::Any(a) => (&a.properties, &a.required),
                 _ => return Err(self.unsupported_merge(&pat)),
             };
-            if let Some(key) = entered {
-                visiting.remove(&key);
-            }
             for (key, value) in props {
-                if let Some(existing) = properties.get(&key)
-                    && existing != &value
+                if let Some(existing) = properties.get(key)
+                    && existing != value
                 {
                     return Err(self.error(
                         ErrorKind::Unsupported,
-                        &pat.join("properties").join(&key),
+                        &pat.join("properties").join(key),
                         format!("allOf parts define property {key:?} differently"),
                     ));
                 }
-                properties.insert(key, value);
+                properties.insert(key.clone(), value.clone());
             }
-            required.extend(req);
+            required.extend(req.iter().cloned());
         }
         Ok((properties, required))
     }

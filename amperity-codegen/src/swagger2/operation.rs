@@ -17,7 +17,8 @@ const PATH_ITEM_FIELDS: &[&str] = &[
     "patch",
     "parameters",
 ];
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch"];
+/// Swagger 2.0 has every OpenAPI 3.0 method but `trace`.
+const METHODS: &[&str] = crate::ir::Method::KEYS.split_last().expect("methods").1;
 const OPERATION_FIELDS: &[&str] = &[
     "tags",
     "summary",
