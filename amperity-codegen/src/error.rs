@@ -23,6 +23,9 @@ pub enum ErrorKind {
     /// stack bounded (size, nesting, number of values, length of a string; see
     /// `amperity-codegen/src/limits.rs`).
     Limit,
+    /// An overlay that cannot be read, or one of whose actions does not apply to the
+    /// document (its target selects nothing, or what it selects cannot be changed so).
+    Overlay,
     /// The generator produced code that does not parse: a bug in the generator.
     Internal,
 }

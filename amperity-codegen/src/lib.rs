@@ -4,7 +4,8 @@
 //! One direction, one module per stage, no I/O:
 //!
 //! 1. [`load`]: bytes (JSON or YAML) → `openapiv3::OpenAPI`, errors with a JSON pointer;
-//!    a Swagger 2.0 document is converted to 3.0 on the way (`swagger2`);
+//!    [`overlay`]s are applied to the parsed value first, and a Swagger 2.0 document is
+//!    converted to 3.0 on the way (`swagger2`);
 //! 2. [`lower()`]: document → [`ir::Api`], where every name is decided and sorted;
 //! 3. `render`: IR → tokens → text formatted by prettyplease, with a header.
 //!
@@ -32,7 +33,8 @@ mod swagger2;
 use std::collections::BTreeMap;
 
 pub use error::{Error, ErrorKind, Pointer, Result};
-pub use load::load;
+pub use load::overlay::{self, OverlayInput};
+pub use load::{load, load_overlaid, overlaid_value, stale_overlay_actions};
 pub use lower::lower;
 pub use names::{Case, Name, escape};
 pub use render::krate::toml_string;
@@ -57,6 +59,9 @@ pub struct ApiInput<'a> {
     /// The budget the rate limit counts against when several modules share one limit
     /// (the stable and unstable control plane); `None`: the module's own.
     pub rate_limit_family: Option<&'a str>,
+    /// Corrections applied, in order, to the parsed document before anything else reads
+    /// it ([`overlay`]); listed in the header of every generated file.
+    pub overlays: &'a [OverlayInput<'a>],
 }
 
 /// The crate to generate.
@@ -119,7 +124,8 @@ fn generate_here(options: &CrateOptions, apis: &[ApiInput<'_>]) -> Result<Genera
     let mut lowered = Vec::new();
     for input in apis {
         check_module_name(options, input)?;
-        let (spec, origin) = load::load_traced(input.document, input.bytes)?;
+        let overlays = overlay::parse_all(input.overlays)?;
+        let (spec, origin) = load::load_traced(input.document, input.bytes, &overlays)?;
         // Lowering reports pointers into what it read: a converted Swagger 2.0 document is
         // reported at the places the user wrote.
         let mut api = lower(input.document, input.module, &spec).map_err(|e| origin.locate(e))?;
@@ -212,6 +218,10 @@ fn header(command: &str, inputs: &[&ApiInput<'_>]) -> String {
             "// source: {} (sha256 {short}…)\n",
             input.document
         ));
+        for overlay in input.overlays {
+            let short = overlay.sha256.get(..16).unwrap_or(overlay.sha256);
+            header.push_str(&format!("// overlay: {} (sha256 {short}…)\n", overlay.name));
+        }
     }
     header
 }

@@ -1,11 +1,13 @@
 //! `cargo xtask diff OLD NEW [--json]`: the spec drift report between two documents, each
-//! given as a pinned document's name (resolved and hash-checked like `regen` does) or a file.
+//! given as a pinned document's name (resolved and hash-checked like `regen` does, with its
+//! overlays applied) or a file (as it is).
 
 use std::path::Path;
 
-use amperity_codegen::diff::Report;
+use amperity_codegen::diff::{Document, Report};
 use anyhow::{Context as _, Result, bail};
 
+use crate::overlays::{self, OverlayFile};
 use crate::spec::{self, Manifest};
 
 /// A document to compare: the name it is reported under and its bytes.
@@ -14,6 +16,8 @@ pub struct Input {
     pub name: String,
     /// The document's bytes.
     pub bytes: Vec<u8>,
+    /// The overlays applied to it before comparing (a pinned document's own).
+    pub overlays: Vec<OverlayFile>,
 }
 
 /// Reads `arg`: an existing file wins; otherwise a name (or file name) from
@@ -26,6 +30,7 @@ pub fn input(root: &Path, arg: &str) -> Result<Input> {
         return Ok(Input {
             name: arg.to_owned(),
             bytes,
+            overlays: Vec::new(),
         });
     }
     let manifest = Manifest::load(root)?;
@@ -40,13 +45,29 @@ pub fn input(root: &Path, arg: &str) -> Result<Input> {
     Ok(Input {
         name: document.file.clone(),
         bytes: resolved.bytes,
+        overlays: overlays::for_document(root, document)?,
     })
 }
 
-/// Loads both documents and compares them.
+/// Loads both documents (with their overlays) and compares them.
 pub fn compare(old: &Input, new: &Input) -> Result<Report> {
-    amperity_codegen::diff::diff_bytes(&old.name, &old.bytes, &new.name, &new.bytes)
-        .map_err(|e| anyhow::anyhow!("{e}"))
+    let load = |input: &Input| {
+        let overlays = overlays::inputs(&input.overlays);
+        amperity_codegen::load_overlaid(&input.name, &input.bytes, &overlays)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    };
+    let (old_spec, new_spec) = (load(old)?, load(new)?);
+    amperity_codegen::diff::diff(
+        Document {
+            name: &old.name,
+            spec: &old_spec,
+        },
+        Document {
+            name: &new.name,
+            spec: &new_spec,
+        },
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// `cargo xtask diff`: the report for `old` → `new`, as text or JSON.

@@ -14,10 +14,12 @@ commands:
   regen [--check]      regenerate amperity-generated from the pinned documents;
                        --check exits 1 with a diff when the committed crate is stale
   generate --spec PATH --out DIR [--name CRATE] [--module NAME] [--runtime-path PATH]
+           [--overlay FILE]..
                        write a standalone client crate for any OpenAPI 3.0.x or
                        Swagger 2.0 document (JSON or YAML); it depends on the
                        amperity-runtime crate at PATH (relative to DIR, or absolute;
-                       default: this checkout's, by its absolute path)
+                       default: this checkout's, by its absolute path); each --overlay
+                       (OpenAPI Overlay 1.0) is applied to the document, in order
   fetch-spec [NAME..]  copy (or download) the pinned documents into spec/cache/
   fetch-spec --update NAME [--from FILE]
                        re-pin NAME to a new document (FILE, or downloaded from its URL):
@@ -109,6 +111,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             let mut name = None;
             let mut module = None;
             let mut runtime_path = None;
+            let mut overlays = Vec::new();
             let mut iter = rest.iter();
             while let Some(flag) = iter.next() {
                 let Some(value) = iter.next() else {
@@ -120,6 +123,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
                     "--name" => name = Some(value.clone()),
                     "--module" => module = Some(value.clone()),
                     "--runtime-path" => runtime_path = Some(value.clone()),
+                    "--overlay" => overlays.push(PathBuf::from(value)),
                     _ => bail!("unknown option {flag}\n\n{USAGE}"),
                 }
             }
@@ -130,11 +134,14 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             let module = module.unwrap_or_else(|| "api".to_owned());
             let outcome = regen::generate_standalone(
                 &root,
-                &spec_path,
-                &out,
-                &name,
-                &module,
-                runtime_path.as_deref(),
+                &regen::Standalone {
+                    spec: &spec_path,
+                    out: &out,
+                    name: &name,
+                    module: &module,
+                    runtime_path: runtime_path.as_deref(),
+                    overlays: &overlays,
+                },
             )?;
             println!(
                 "generate: crate `{name}` in {} ({} files written, {} unchanged)",

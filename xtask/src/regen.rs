@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use amperity_codegen::{ApiInput, CrateOptions, GENERATED_MARKER, GeneratedFiles};
 use anyhow::{Context, Result, bail};
 
+use crate::overlays;
 use crate::spec::{self, Manifest};
 
 /// The committed crate's directory, relative to the workspace root.
@@ -27,13 +28,20 @@ const HAND_WRITTEN_MODULES: &[&str] = &["workflows"];
 /// The files `cargo xtask regen` would write, from the pinned documents.
 pub fn committed_crate_files(root: &Path) -> Result<GeneratedFiles> {
     let manifest = Manifest::load(root)?;
+    overlays::check_directories(root, &manifest)?;
     let mut resolved = Vec::new();
     for document in manifest.documents.iter().filter(|d| d.module.is_some()) {
-        resolved.push(spec::resolve(root, document)?);
+        let files = overlays::for_document(root, document)?;
+        resolved.push((spec::resolve(root, document)?, files));
     }
+    let overlay_inputs: Vec<_> = resolved
+        .iter()
+        .map(|(_, files)| overlays::inputs(files))
+        .collect();
     let inputs: Vec<ApiInput<'_>> = resolved
         .iter()
-        .map(|r| ApiInput {
+        .zip(&overlay_inputs)
+        .map(|((r, _), overlays)| ApiInput {
             module: r.document.module.as_deref().unwrap_or_default(),
             document: &r.document.file,
             bytes: &r.bytes,
@@ -41,6 +49,7 @@ pub fn committed_crate_files(root: &Path) -> Result<GeneratedFiles> {
             feature: r.document.feature.as_deref(),
             rate_limit: r.document.rate_limit_per_second,
             rate_limit_family: r.document.rate_limit_family.as_deref(),
+            overlays,
         })
         .collect();
     let options = CrateOptions {
@@ -105,18 +114,37 @@ pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
         .to_string()
 }
 
+/// What `cargo xtask generate` is asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct Standalone<'a> {
+    /// The document (OpenAPI 3.0.x or Swagger 2.0, JSON or YAML).
+    pub spec: &'a Path,
+    /// The crate's directory.
+    pub out: &'a Path,
+    /// The package name.
+    pub name: &'a str,
+    /// The module the API goes in.
+    pub module: &'a str,
+    /// Where the runtime crate is, relative to `out` or absolute (`None`: this
+    /// workspace's, by its absolute path).
+    pub runtime_path: Option<&'a str>,
+    /// Overlay files applied to the document, in order (`--overlay`).
+    pub overlays: &'a [PathBuf],
+}
+
 /// `cargo xtask generate`: a standalone crate for any OpenAPI 3.0.x or Swagger 2.0 document
-/// (converted in process while loading). It depends on the runtime crate at
-/// `runtime_path` (relative to `out`, or absolute), which must hold a `Cargo.toml`; by
-/// default, this workspace's runtime crate by its absolute path.
-pub fn generate_standalone(
-    root: &Path,
-    spec_path: &Path,
-    out: &Path,
-    name: &str,
-    module: &str,
-    runtime_path: Option<&str>,
-) -> Result<Outcome> {
+/// (converted in process while loading), with overlays applied. It depends on the runtime
+/// crate at `runtime_path` (relative to `out`, or absolute), which must hold a
+/// `Cargo.toml`; by default, this workspace's runtime crate by its absolute path.
+pub fn generate_standalone(root: &Path, request: &Standalone<'_>) -> Result<Outcome> {
+    let Standalone {
+        spec: spec_path,
+        out,
+        name,
+        module,
+        runtime_path,
+        overlays: overlay_paths,
+    } = *request;
     let runtime_path = match runtime_path {
         None => self::runtime_path(root)?,
         Some(given) => {
@@ -139,6 +167,7 @@ pub fn generate_standalone(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| spec_path.display().to_string());
+    let overlay_files = overlays::from_paths(overlay_paths)?;
     let input = ApiInput {
         module,
         document: &document,
@@ -148,6 +177,7 @@ pub fn generate_standalone(
         // Nothing documents the limit of an arbitrary API; the caller can set one.
         rate_limit: None,
         rate_limit_family: None,
+        overlays: &overlays::inputs(&overlay_files),
     };
     let options = CrateOptions {
         name: name.to_owned(),

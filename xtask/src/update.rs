@@ -6,16 +6,23 @@
 //! text, two values on two lines, so its comments and layout survive; the result is parsed
 //! back and checked before it is written. `amperity-generated/` is not touched: regenerating
 //! and reviewing snapshots is the next, separate step.
+//!
+//! The report compares the documents as published (what the vendor changed); the
+//! document's overlays are then tried on the new one, and each action whose target selects
+//! nothing there is listed: the vendor fixed what it corrected, or moved it, and `regen`
+//! will refuse it until it is changed or deleted.
 
 use std::ffi::OsStr;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use amperity_codegen::diff::Report;
+use amperity_codegen::overlay::StaleAction;
 use amperity_codegen::toml_string;
 use anyhow::{Context as _, Result, bail};
 
 use crate::diff::{self, Input};
+use crate::overlays;
 use crate::spec::{self, Manifest};
 
 /// What `--update` did.
@@ -33,6 +40,8 @@ pub struct Update {
     pub after: (String, String),
     /// Where the new bytes were stored.
     pub cached_at: PathBuf,
+    /// The document's overlay actions that select nothing in the new document.
+    pub stale_overlays: Vec<StaleAction>,
 }
 
 impl Update {
@@ -63,6 +72,21 @@ impl Update {
             short(&self.after.1)
         );
         let _ = writeln!(out, "stored {}", self.cached_at.display());
+        for stale in &self.stale_overlays {
+            let _ = writeln!(
+                out,
+                "overlay {} action {}: `{}` selects nothing in the new document (fixed or \
+                 moved by the vendor?); change or delete it, or regen will refuse it{}",
+                stale.overlay,
+                stale.action,
+                stale.target,
+                stale
+                    .description
+                    .as_deref()
+                    .map(|d| format!(" -- it said: {}", d.trim()))
+                    .unwrap_or_default()
+            );
+        }
         let _ = writeln!(
             out,
             "next: `cargo xtask regen`, then `cargo insta review`, then commit"
@@ -107,11 +131,13 @@ pub fn update_with(
             name: path.display().to_string(),
             bytes: spec::read_document(path)
                 .with_context(|| format!("cannot read {}", path.display()))?,
+            overlays: Vec::new(),
         },
         Source::Download => Input {
             name: pinned.url.clone(),
             bytes: spec::download(&pinned.url)
                 .with_context(|| format!("cannot download {}", pinned.url))?,
+            overlays: Vec::new(),
         },
     };
     // Never pin a document that cannot be read: its version comes from inside it.
@@ -129,6 +155,7 @@ pub fn update_with(
             let old = Input {
                 name: pinned.file.clone(),
                 bytes: old.bytes,
+                overlays: Vec::new(),
             };
             (Some(diff::compare(&old, &new)?), None)
         }
@@ -140,6 +167,13 @@ pub fn update_with(
         ),
     };
 
+    let overlay_files = overlays::for_document(root, &pinned)?;
+    let stale_overlays = amperity_codegen::stale_overlay_actions(
+        &new.name,
+        &new.bytes,
+        &overlays::inputs(&overlay_files),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let cached_at = spec::cache_path(root, &pinned);
     let update = Update {
         name: pinned.name.clone(),
@@ -148,6 +182,7 @@ pub fn update_with(
         before: (pinned.version.clone(), pinned.sha256.clone()),
         after: (version.clone(), sha256.clone()),
         cached_at: cached_at.clone(),
+        stale_overlays,
     };
     // Cache first: if the manifest write then fails, the mismatch error names the fix.
     spec::write_atomically(&cached_at, &new.bytes)?;
@@ -365,6 +400,42 @@ mod tests {
         assert_eq!(manifest.find("b").unwrap().sha256, "1".repeat(64));
         let err = format!("{:#}", repin(&text, "c", "x", "y").unwrap_err());
         assert!(err.contains("no [[document]] with name = \"c\""), "{err}");
+    }
+
+    #[test]
+    fn overlays_that_no_longer_match_the_new_document_are_reported() {
+        // The pinned document has GET /b; the new one drops it. One overlay corrects /b
+        // (stale after the update), another /a (still applies).
+        let old = doc(
+            "1",
+            ",\"/b\":{\"get\":{\"responses\":{\"200\":{\"description\":\"ok\"}}}}",
+        );
+        let (root, _) = workspace(&old);
+        put(
+            &root.0.join("spec/overlays/a"),
+            "fixes.yaml",
+            b"overlay: 1.0.0\ninfo: {title: fixes, version: '1'}\nactions:\n  \
+              - target: $.paths['/a'].get\n    update: {summary: A}\n    \
+              description: https://docs.example/a\n  \
+              - target: $.paths['/b'].get\n    update: {summary: B}\n    \
+              description: https://docs.example/b shows it\n",
+        );
+        let from = put(&root.0, "new.json", &doc("2", ""));
+        let outcome =
+            update_with(&root.0, "a", Source::File(&from), None, &no_shared(&root)).unwrap();
+        assert_eq!(outcome.stale_overlays.len(), 1);
+        assert_eq!(outcome.stale_overlays[0].action, 1);
+        let summary = outcome.summary();
+        assert!(
+            summary.contains(
+                "overlay spec/overlays/a/fixes.yaml action 1: `$.paths['/b'].get` selects nothing"
+            ),
+            "{summary}"
+        );
+        assert!(
+            summary.contains("https://docs.example/b shows it"),
+            "{summary}"
+        );
     }
 
     #[test]

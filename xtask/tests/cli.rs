@@ -260,3 +260,112 @@ fn generate_names_the_runtime_crate_at_the_given_path() {
         "{manifest}"
     );
 }
+
+const SMALL: &str = "openapi: 3.0.3
+info: {title: Small, version: '1'}
+paths:
+  /things:
+    get:
+      operationId: list-things
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Thing'}
+components:
+  schemas:
+    Thing:
+      type: object
+      required: [id, status]
+      properties:
+        id: {type: string}
+        status: {type: string}
+";
+
+/// `generate --overlay` applies each overlay in order before anything reads the document,
+/// lists them in the headers, and refuses (writing nothing) one whose target selects
+/// nothing.
+#[test]
+fn generate_applies_overlays_and_names_them() {
+    let dir = scratch("generate-overlays");
+    fs::write(dir.join("small.yaml"), SMALL).unwrap();
+    let overlay = |file: &str, target: &str| {
+        let text = format!(
+            "overlay: 1.0.0\ninfo: {{title: t, version: '1'}}\nactions:\n  - target: \"{target}\"\n    remove: true\n"
+        );
+        fs::write(dir.join(file), text).unwrap();
+        dir.join(file).display().to_string()
+    };
+    let first = overlay(
+        "1-status.yaml",
+        "$.components.schemas.Thing.required[?@ == 'status']",
+    );
+    // Applies to the result of the first: `status` is no longer in `required`.
+    let second = overlay(
+        "2-id.yaml",
+        "$.components.schemas.Thing.required[?@ == 'id']",
+    );
+    let out = dir.join("client");
+    let spec = dir.join("small.yaml").display().to_string();
+    let run = |overlays: &[&str]| {
+        let mut args = vec!["generate", "--spec", &spec, "--out"];
+        let out = out.display().to_string();
+        args.push(&out);
+        for overlay in overlays {
+            args.extend(["--overlay", overlay]);
+        }
+        xtask(&args)
+    };
+
+    let output = run(&[&first, &second]);
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let models = fs::read_to_string(out.join("src/api/models.rs")).unwrap();
+    let header: Vec<&str> = models.lines().take(4).collect();
+    assert!(
+        header[2].starts_with("// overlay: 1-status.yaml (sha256 "),
+        "{header:?}"
+    );
+    assert!(
+        header[3].starts_with("// overlay: 2-id.yaml (sha256 "),
+        "{header:?}"
+    );
+    assert!(
+        models.contains("pub status: ::std::option::Option<::std::string::String>"),
+        "{models}"
+    );
+    assert!(
+        models.contains("pub id: ::std::option::Option<"),
+        "{models}"
+    );
+
+    fs::remove_dir_all(&out).unwrap();
+    // Applied twice, the first overlay finds nothing the second time.
+    let output = run(&[&first, &first]);
+    let err = stderr(&output);
+    assert_eq!(code(&output), Some(2), "{err}");
+    assert!(
+        err.starts_with("error: 1-status.yaml#/actions/0/target: `$.components.schemas.Thing.required[?@ == 'status']` selects nothing in small.yaml"),
+        "{err}"
+    );
+    assert!(!out.exists(), "something was written");
+}
+
+/// `diff` compares a pinned document with its overlays applied: against the same bytes
+/// without them, the overlay's change is all there is.
+#[test]
+fn diff_applies_a_pinned_documents_overlays() {
+    let manifest = xtask::spec::Manifest::load(&root()).unwrap();
+    let pinned = manifest.find("control-plane-2024-04-01").unwrap();
+    let bytes = xtask::spec::resolve(&root(), pinned).unwrap().bytes;
+    let raw = scratch("diff-overlays").join("as-published.json");
+    fs::write(&raw, bytes).unwrap();
+    let raw = raw.display().to_string();
+
+    let output = xtask(&["diff", "control-plane-2024-04-01", &raw]);
+    let report = stdout(&output);
+    assert!(report.contains("Segment"), "{report}");
+    assert!(report.contains("status"), "{report}");
+    let output = xtask(&["diff", &raw, &raw]);
+    assert!(!stdout(&output).contains("status"), "{}", stdout(&output));
+}

@@ -1,5 +1,8 @@
 //! Stage 1: bytes → `openapiv3::OpenAPI`, with errors that carry a JSON pointer.
 //!
+//! Overlays (`overlay`) apply to the parsed value first, before anything else reads it:
+//! the version check, the Swagger 2.0 conversion, the limits, lowering.
+//!
 //! `openapiv3`'s own serde errors say neither where nor which document, so the document is
 //! first read into a generic value and then deserialized through `serde_path_to_error`,
 //! whose path is turned into a JSON pointer. A Swagger 2.0 document is converted to 3.0
@@ -21,18 +24,88 @@ pub(crate) use integers::WIDTH as INTEGER_WIDTH;
 
 mod expand;
 mod integers;
+pub mod overlay;
 mod parse;
 mod shape;
+
+use overlay::{Overlay, OverlayInput};
 
 /// Parses a JSON or YAML OpenAPI 3.0.x or Swagger 2.0 document. `document` names it in
 /// errors.
 pub fn load(document: &str, bytes: &[u8]) -> Result<OpenAPI> {
-    load_traced(document, bytes).map(|(spec, _)| spec)
+    load_overlaid(document, bytes, &[])
 }
 
-/// [`load`], and where each part of a converted Swagger 2.0 document came from (nothing
-/// for a 3.0 document), so that later stages' errors can point into the original.
-pub(crate) fn load_traced(document: &str, bytes: &[u8]) -> Result<(OpenAPI, Origin)> {
+/// [`load`] with `overlays` applied, in order, to the parsed document.
+pub fn load_overlaid(
+    document: &str,
+    bytes: &[u8],
+    overlays: &[OverlayInput<'_>],
+) -> Result<OpenAPI> {
+    let overlays = overlay::parse_all(overlays)?;
+    load_traced(document, bytes, &overlays).map(|(spec, _)| spec)
+}
+
+/// The parsed document with `overlays` applied, as a value (what a mock server should
+/// serve in its place); neither converted nor checked further.
+pub fn overlaid_value(
+    document: &str,
+    bytes: &[u8],
+    overlays: &[OverlayInput<'_>],
+) -> Result<Value> {
+    let overlays = overlay::parse_all(overlays)?;
+    let value = parse_value(document, bytes)?;
+    overlay::apply(document, value, &overlays)
+}
+
+/// The actions of `overlays` that select nothing in the document (see
+/// [`overlay::stale_actions`]).
+pub fn stale_overlay_actions(
+    document: &str,
+    bytes: &[u8],
+    overlays: &[OverlayInput<'_>],
+) -> Result<Vec<overlay::StaleAction>> {
+    let overlays = overlay::parse_all(overlays)?;
+    Ok(overlay::stale_actions(
+        parse_value(document, bytes)?,
+        &overlays,
+    ))
+}
+
+/// [`load`] with overlays, and where each part of a converted Swagger 2.0 document came
+/// from (nothing for a 3.0 document), so that later stages' errors can point into the
+/// original.
+pub(crate) fn load_traced(
+    document: &str,
+    bytes: &[u8],
+    overlays: &[Overlay],
+) -> Result<(OpenAPI, Origin)> {
+    let report = Reporter::new(document);
+    let value = overlay::apply(document, parse_value(document, bytes)?, overlays)?;
+    let (mut value, origin) = match check_version(&value, &report)? {
+        Version::OpenApi3 => (value, Origin::default()),
+        Version::Swagger2 => swagger2::convert(document, &value)?,
+    };
+    integers::widen(&mut value);
+    // Every part that `openapiv3` reads through a reference first, innermost first: the
+    // whole document then reads in linear time, and an error names the innermost place.
+    shape::check(&value, &report).map_err(|e| origin.locate(e))?;
+    // What lowering will make of the references it copies, before it runs.
+    expand::check(&value, &report).map_err(|e| origin.locate(e))?;
+    let mut track = serde_path_to_error::Track::new();
+    let deserializer = serde_path_to_error::Deserializer::new(&value, &mut track);
+    match <OpenAPI as serde::Deserialize>::deserialize(deserializer) {
+        Ok(spec) => Ok((spec, origin)),
+        Err(e) => Err(origin.locate(report.error(
+            ErrorKind::Parse,
+            &path_to_pointer(&track.path()),
+            format!("not a valid OpenAPI 3.0 document here: {e}"),
+        ))),
+    }
+}
+
+/// Bytes → value, within the limits.
+fn parse_value(document: &str, bytes: &[u8]) -> Result<Value> {
     let report = Reporter::new(document);
     if bytes.len() > MAX_DOCUMENT_BYTES {
         return Err(report.error(
@@ -54,27 +127,7 @@ pub(crate) fn load_traced(document: &str, bytes: &[u8]) -> Result<(OpenAPI, Orig
             ),
         )
     })?;
-    let value = parse::parse(text).map_err(|e| report.error(e.kind, &e.pointer, e.message))?;
-    let (mut value, origin) = match check_version(&value, &report)? {
-        Version::OpenApi3 => (value, Origin::default()),
-        Version::Swagger2 => swagger2::convert(document, &value)?,
-    };
-    integers::widen(&mut value);
-    // Every part that `openapiv3` reads through a reference first, innermost first: the
-    // whole document then reads in linear time, and an error names the innermost place.
-    shape::check(&value, &report).map_err(|e| origin.locate(e))?;
-    // What lowering will make of the references it copies, before it runs.
-    expand::check(&value, &report).map_err(|e| origin.locate(e))?;
-    let mut track = serde_path_to_error::Track::new();
-    let deserializer = serde_path_to_error::Deserializer::new(&value, &mut track);
-    match <OpenAPI as serde::Deserialize>::deserialize(deserializer) {
-        Ok(spec) => Ok((spec, origin)),
-        Err(e) => Err(origin.locate(report.error(
-            ErrorKind::Parse,
-            &path_to_pointer(&track.path()),
-            format!("not a valid OpenAPI 3.0 document here: {e}"),
-        ))),
-    }
+    parse::parse(text).map_err(|e| report.error(e.kind, &e.pointer, e.message))
 }
 
 /// Which kind of document the root says it is.

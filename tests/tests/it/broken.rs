@@ -23,6 +23,7 @@ fn generate(file: &str, bytes: &[u8]) -> Result<(), amperity_codegen::Error> {
         feature: None,
         rate_limit: None,
         rate_limit_family: None,
+        overlays: &[],
     };
     amperity_codegen::generate_crate(&options, &[input]).map(|_| ())
 }

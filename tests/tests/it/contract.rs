@@ -35,6 +35,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
+use xtask::overlays;
 use xtask::spec::{Manifest, resolve};
 
 use crate::support::root;
@@ -43,7 +44,8 @@ use prism::Prism;
 const TOKEN: &str = "contract-test-token";
 const WF: &str = "wf-20240603-12345-MNabc";
 
-/// A pinned document: its bytes and what the generator makes of it.
+/// A pinned document with its overlays applied: its bytes and what the generator makes
+/// of it.
 struct Document {
     bytes: Vec<u8>,
     api: ir::Api,
@@ -56,11 +58,17 @@ impl Document {
         let document = manifest.find(name).expect("a pinned document");
         let resolved = resolve(&root, document).expect("pinned document resolves");
         let module = document.module.as_deref().expect("a module name");
-        let api = amperity_codegen::load(&document.file, &resolved.bytes)
+        // The client was generated from the document with its overlays applied: Prism
+        // serves (and checks requests against) the same, written to its temp directory.
+        let overlays = overlays::for_document(&root, document).expect("overlays read");
+        let overlays = overlays::inputs(&overlays);
+        let api = amperity_codegen::load_overlaid(&document.file, &resolved.bytes, &overlays)
             .and_then(|spec| amperity_codegen::lower(&document.file, module, &spec))
             .expect("the document lowers");
+        let overlaid = amperity_codegen::overlaid_value(&document.file, &resolved.bytes, &overlays)
+            .expect("the overlays apply");
         Document {
-            bytes: resolved.bytes,
+            bytes: serde_json::to_vec(&overlaid).expect("a value serializes"),
             api,
         }
     }

@@ -45,6 +45,7 @@ pub(crate) fn inputs(fixtures: &[Fixture]) -> Vec<ApiInput<'_>> {
             feature: None,
             rate_limit: None,
             rate_limit_family: None,
+            overlays: &[],
         })
         .collect()
 }
@@ -165,9 +166,18 @@ fn cargo_in(dir: &Path, args: &[&str]) {
 fn generate_command_writes_a_crate_of_its_own() {
     let out = scratch_dir("generate-command");
     let spec = root().join("tests/fixtures/hazards/keywords.yaml");
-    let outcome =
-        xtask::regen::generate_standalone(&root(), &spec, &out, "keywords-client", "api", None)
-            .expect("generates");
+    let outcome = xtask::regen::generate_standalone(
+        &root(),
+        &xtask::regen::Standalone {
+            spec: &spec,
+            out: &out,
+            name: "keywords-client",
+            module: "api",
+            runtime_path: None,
+            overlays: &[],
+        },
+    )
+    .expect("generates");
     assert!(!outcome.written.is_empty());
     let manifest = fs::read_to_string(out.join("Cargo.toml")).expect("manifest");
     assert!(

@@ -669,6 +669,7 @@ fn check(bytes: &[u8], yaml: bool, outcomes: &Outcomes) -> Result<(), TestCaseEr
         feature: None,
         rate_limit: None,
         rate_limit_family: None,
+        overlays: &[],
     };
     match amperity_codegen::generate_crate(&standalone("fuzz", "fuzz"), &[input]) {
         Err(e) => {

@@ -9,6 +9,7 @@ mod faults;
 mod features;
 mod fixtures;
 mod fuzz;
+mod overlays;
 mod profile;
 mod redirects;
 mod runtime;

@@ -3,6 +3,7 @@
 //! `cargo insta review`.
 
 use crate::support::root;
+use xtask::overlays;
 use xtask::spec::{Manifest, resolve};
 
 #[test]
@@ -12,7 +13,10 @@ fn pinned_documents() {
     for document in &manifest.documents {
         let resolved = resolve(&root, document).expect("pinned document resolves");
         let module = document.module.clone().unwrap_or_else(|| "api".to_owned());
-        let lowered = amperity_codegen::load(&document.file, &resolved.bytes)
+        // As regen sees it: with the document's overlays applied.
+        let overlays = overlays::for_document(&root, document).expect("overlays read");
+        let overlays = overlays::inputs(&overlays);
+        let lowered = amperity_codegen::load_overlaid(&document.file, &resolved.bytes, &overlays)
             .and_then(|spec| amperity_codegen::lower(&document.file, &module, &spec));
         let text = match lowered {
             Ok(api) => amperity_codegen::summary(&api),

@@ -73,6 +73,7 @@ fn refused_fixtures_fail_with_a_pointer_into_the_2_0_document() {
             feature: None,
             rate_limit: None,
             rate_limit_family: None,
+            overlays: &[],
         };
         let error = amperity_codegen::generate_crate(&standalone("refused", COMMAND), &[input])
             .expect_err("lowering refuses it");
@@ -99,6 +100,7 @@ fn swagger2_and_its_3_0_equivalent_generate_identical_code() {
             feature: None,
             rate_limit: None,
             rate_limit_family: None,
+            overlays: &[],
         };
         amperity_codegen::generate_crate(&standalone("equivalent", COMMAND), &[input])
             .unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -120,9 +122,18 @@ fn swagger2_and_its_3_0_equivalent_generate_identical_code() {
 fn generate_command_accepts_a_swagger2_document() {
     let out = scratch_dir("generate-swagger2");
     let spec = root().join("tests/fixtures/swagger2/references.yaml");
-    let outcome =
-        xtask::regen::generate_standalone(&root(), &spec, &out, "references", "api", None)
-            .expect("generates");
+    let outcome = xtask::regen::generate_standalone(
+        &root(),
+        &xtask::regen::Standalone {
+            spec: &spec,
+            out: &out,
+            name: "references",
+            module: "api",
+            runtime_path: None,
+            overlays: &[],
+        },
+    )
+    .expect("generates");
     assert!(!outcome.written.is_empty());
     let module = fs::read_to_string(out.join("src/api/mod.rs")).expect("module");
     assert!(module.contains("pub fn replace_item("), "{module}");
