@@ -109,10 +109,17 @@ impl<'a> Differ<'a> {
         let new_params = parameters_of(&self.new, new)?;
         let keys: BTreeSet<&(&str, String)> = old_params.keys().chain(new_params.keys()).collect();
         for key in keys {
-            let (location, _) = key;
+            let (location, name) = key;
+            // The client sets the ambient headers (tenant, api-version) on every request
+            // itself, whatever an operation declares: one that starts or stops declaring
+            // them, or calls them required, changes nothing a caller writes or sends (the
+            // 2024–2025 documents declare no tenant; the 2026 ones require it everywhere).
+            // Their values still count: a new api-version is reported.
+            let ambient = *location == "header" && crate::lower::is_ambient_header(name);
             let required = |p: &Param<'_>| p.def.parameter_data_ref().required;
             let words = |yes: bool| if yes { "required" } else { "optional" };
             match (old_params.get(key), new_params.get(key)) {
+                (Some(_), None) | (None, Some(_)) if ambient => {}
                 (Some(o), None) => {
                     let name = &o.def.parameter_data_ref().name;
                     let was = self.parameter_type(Side::Old, o)?;
@@ -152,7 +159,7 @@ impl<'a> Differ<'a> {
                 (Some(o), Some(n)) => {
                     let name = &n.def.parameter_data_ref().name;
                     let param_label = format!("{label} › {location} parameter {name}");
-                    if required(o) != required(n) {
+                    if required(o) != required(n) && !ambient {
                         self.push(
                             rules::required_changed(Direction::Request, required(n)),
                             ChangeKind::ParameterRequiredChanged,

@@ -40,7 +40,7 @@ impl Additional<'_> {
 /// One schema flattened: what the comparison looks at.
 pub(super) struct View<'a> {
     pub(super) at: Pointer,
-    /// `string`, `string(date-time)`, `integer(int64)`, `object`, `array`, `oneOf`, `any`, …
+    /// `string`, `string(date-time)`, `integer(int32)`, `object`, `array`, `oneOf`, `any`, …
     pub(super) ty: String,
     pub(super) nullable: bool,
     /// The values as JSON text, and where the `enum` is.
@@ -157,10 +157,7 @@ fn view_any<'a>(
         "any"
     };
     let ty = any.typ.as_deref().unwrap_or(shaped);
-    view.ty = match any.format.as_deref() {
-        Some(format) if !format.is_empty() => format!("{ty}({format})"),
-        _ => ty.to_owned(),
-    };
+    view.ty = typed(ty, any.format.as_deref());
     if !any.one_of.is_empty() {
         view.ty = "oneOf".to_owned();
         view.variants = variants(&any.one_of, &at.join("oneOf"));
@@ -261,8 +258,25 @@ fn variants<'a>(parts: &'a [ReferenceOr<Schema>], at: &Pointer) -> Vec<(SchemaRe
 /// the text as written either way (and `null` for no format).
 fn with_format(ty: &str, format: &impl Serialize) -> String {
     match serde_json::to_value(format) {
-        Ok(Value::String(format)) if !format.is_empty() => format!("{ty}({format})"),
-        _ => ty.to_owned(),
+        Ok(Value::String(format)) => typed(ty, Some(&format)),
+        _ => typed(ty, None),
+    }
+}
+
+/// `type(format)`, except where the format does not change the generated type: an
+/// `integer` is an `i64` with `int64`, with no format, or with one the generator does not
+/// know, so all are `integer`; only `int32` and `uint64` make another type. Likewise a
+/// `number` is an `f64` unless its format is `float`. (Mirrors `lower::schema`.)
+fn typed(ty: &str, format: Option<&str>) -> String {
+    let format = format.filter(|f| !f.is_empty());
+    let meaningful = match ty {
+        "integer" => format.filter(|f| matches!(*f, "int32" | "uint64")),
+        "number" => format.filter(|f| *f == "float"),
+        _ => format,
+    };
+    match meaningful {
+        Some(format) => format!("{ty}({format})"),
+        None => ty.to_owned(),
     }
 }
 

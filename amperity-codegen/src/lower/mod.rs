@@ -20,6 +20,8 @@ use crate::ir::{Api, ApiVersion, Model, ModelKind, Server, TypeRef};
 use crate::names::{Case, Collision, Name, NameSet, escape};
 use crate::resolve::Resolver;
 
+pub(crate) use operation::is_ambient_header;
+
 /// How deep schemas may nest inside one another before the document is refused; deeper
 /// documents are almost certainly hostile and would otherwise exhaust the stack.
 const MAX_DEPTH: usize = crate::limits::MAX_LOWERING_DEPTH;

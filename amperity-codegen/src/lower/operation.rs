@@ -28,6 +28,12 @@ const CLIENT_METHODS: &[&str] = &[
 const TENANT_HEADER: &str = "amperity-tenant";
 const API_VERSION_HEADER: &str = "api-version";
 
+/// Whether a header parameter is one the client sets itself (tenant, api-version), which
+/// lowering takes out of every operation (and `diff` ignores).
+pub(crate) fn is_ambient_header(name: &str) -> bool {
+    name.eq_ignore_ascii_case(TENANT_HEADER) || name.eq_ignore_ascii_case(API_VERSION_HEADER)
+}
+
 /// A client method takes `&self` and its arguments; with more than this many required
 /// parameters (and body) they go into one argument struct (clippy's `too_many_arguments`
 /// counts seven, `self` or the builder's `client` included).

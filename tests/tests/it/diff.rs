@@ -15,6 +15,7 @@ const EXPECTED: &[(&str, usize, usize)] = &[
     ("additional_properties", 3, 1),
     ("allof_merged", 1, 1),
     ("circular_schema", 1, 1),
+    ("client_set_headers_and_int64", 1, 0),
     ("enum_restriction_changed", 2, 0),
     ("error_code_removed", 0, 1),
     ("field_enum_changed", 1, 2),
