@@ -35,7 +35,8 @@ use std::collections::BTreeMap;
 pub use error::{Error, ErrorKind, Pointer, Result};
 pub use load::overlay::{self, OverlayInput};
 pub use load::{load, load_overlaid, overlaid_value, stale_overlay_actions};
-pub use lower::lower;
+pub use lower::conventions::{ApiVersionRule, Conventions};
+pub use lower::{lower, lower_with};
 pub use names::{Case, Name, escape};
 pub use render::krate::toml_string;
 pub use summary::summary;
@@ -62,6 +63,9 @@ pub struct ApiInput<'a> {
     /// Corrections applied, in order, to the parsed document before anything else reads
     /// it ([`overlay`]); listed in the header of every generated file.
     pub overlays: &'a [OverlayInput<'a>],
+    /// Set when the document is Amperity's: its client sets the tenant and api-version
+    /// headers whatever the document declares ([`Conventions`]).
+    pub conventions: Option<&'a Conventions>,
 }
 
 /// The crate to generate.
@@ -128,7 +132,8 @@ fn generate_here(options: &CrateOptions, apis: &[ApiInput<'_>]) -> Result<Genera
         let (spec, origin) = load::load_traced(input.document, input.bytes, &overlays)?;
         // Lowering reports pointers into what it read: a converted Swagger 2.0 document is
         // reported at the places the user wrote.
-        let mut api = lower(input.document, input.module, &spec).map_err(|e| origin.locate(e))?;
+        let mut api = lower_with(input.document, input.module, &spec, input.conventions)
+            .map_err(|e| origin.locate(e))?;
         api.rate_limit = input.rate_limit;
         if let Some(family) = input.rate_limit_family {
             api.rate_limit_family = family.to_owned();

@@ -14,12 +14,14 @@ commands:
   regen [--check]      regenerate amperity-generated from the pinned documents;
                        --check exits 1 with a diff when the committed crate is stale
   generate --spec PATH --out DIR [--name CRATE] [--module NAME] [--runtime-path PATH]
-           [--overlay FILE]..
+           [--overlay FILE].. [--amperity]
                        write a standalone client crate for any OpenAPI 3.0.x or
                        Swagger 2.0 document (JSON or YAML); it depends on the
                        amperity-runtime crate at PATH (relative to DIR, or absolute;
                        default: this checkout's, by its absolute path); each --overlay
-                       (OpenAPI Overlay 1.0) is applied to the document, in order
+                       (OpenAPI Overlay 1.0) is applied to the document, in order;
+                       --amperity: the document is Amperity's, so the client sends
+                       the tenant and api-version headers whatever it declares
   fetch-spec [NAME..]  copy (or download) the pinned documents into spec/cache/
   fetch-spec --update NAME [--from FILE]
                        re-pin NAME to a new document (FILE, or downloaded from its URL):
@@ -112,8 +114,13 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             let mut module = None;
             let mut runtime_path = None;
             let mut overlays = Vec::new();
+            let mut amperity = false;
             let mut iter = rest.iter();
             while let Some(flag) = iter.next() {
+                if flag == "--amperity" {
+                    amperity = true;
+                    continue;
+                }
                 let Some(value) = iter.next() else {
                     bail!("{flag} needs a value\n\n{USAGE}")
                 };
@@ -141,6 +148,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
                     module: &module,
                     runtime_path: runtime_path.as_deref(),
                     overlays: &overlays,
+                    amperity,
                 },
             )?;
             println!(

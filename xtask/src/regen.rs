@@ -38,10 +38,15 @@ pub fn committed_crate_files(root: &Path) -> Result<GeneratedFiles> {
         .iter()
         .map(|(_, files)| overlays::inputs(files))
         .collect();
+    let conventions: Vec<_> = resolved
+        .iter()
+        .map(|(r, _)| r.document.conventions())
+        .collect();
     let inputs: Vec<ApiInput<'_>> = resolved
         .iter()
         .zip(&overlay_inputs)
-        .map(|((r, _), overlays)| ApiInput {
+        .zip(&conventions)
+        .map(|(((r, _), overlays), conventions)| ApiInput {
             module: r.document.module.as_deref().unwrap_or_default(),
             document: &r.document.file,
             bytes: &r.bytes,
@@ -50,6 +55,7 @@ pub fn committed_crate_files(root: &Path) -> Result<GeneratedFiles> {
             rate_limit: r.document.rate_limit_per_second,
             rate_limit_family: r.document.rate_limit_family.as_deref(),
             overlays,
+            conventions: conventions.as_ref(),
         })
         .collect();
     let options = CrateOptions {
@@ -130,6 +136,9 @@ pub struct Standalone<'a> {
     pub runtime_path: Option<&'a str>,
     /// Overlay files applied to the document, in order (`--overlay`).
     pub overlays: &'a [PathBuf],
+    /// The document is Amperity's (`--amperity`): the client sets the tenant and
+    /// api-version (its `info.version`) headers whatever it declares.
+    pub amperity: bool,
 }
 
 /// `cargo xtask generate`: a standalone crate for any OpenAPI 3.0.x or Swagger 2.0 document
@@ -144,6 +153,7 @@ pub fn generate_standalone(root: &Path, request: &Standalone<'_>) -> Result<Outc
         module,
         runtime_path,
         overlays: overlay_paths,
+        amperity,
     } = *request;
     let runtime_path = match runtime_path {
         None => self::runtime_path(root)?,
@@ -178,6 +188,9 @@ pub fn generate_standalone(root: &Path, request: &Standalone<'_>) -> Result<Outc
         rate_limit: None,
         rate_limit_family: None,
         overlays: &overlays::inputs(&overlay_files),
+        conventions: amperity.then_some(&amperity_codegen::Conventions {
+            api_version: amperity_codegen::ApiVersionRule::DocumentVersion,
+        }),
     };
     let options = CrateOptions {
         name: name.to_owned(),

@@ -57,6 +57,32 @@ pub struct PinnedDocument {
     /// The cargo feature that gates the module; none for a default module.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature: Option<String>,
+    /// The document is Amperity's: its client sets the tenant and api-version headers on
+    /// every request whatever the document declares, and absorbs a query `api_version`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub amperity: bool,
+    /// The api-version sent when the document declares none (default: its `version`, the
+    /// document's `info.version`). Only with `amperity = true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
+    /// `false` for an Amperity API that takes no version header (the Real-time API).
+    /// Only with `amperity = true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version_header: Option<bool>,
+}
+
+impl PinnedDocument {
+    /// How the generator reads the document: Amperity's conventions, or as written.
+    pub fn conventions(&self) -> Option<amperity_codegen::Conventions> {
+        use amperity_codegen::ApiVersionRule;
+        self.amperity.then(|| amperity_codegen::Conventions {
+            api_version: match (self.api_version_header, &self.api_version) {
+                (Some(false), _) => ApiVersionRule::NoHeader,
+                (_, Some(value)) => ApiVersionRule::Value(value.clone()),
+                (_, None) => ApiVersionRule::Value(self.version.clone()),
+            },
+        })
+    }
 }
 
 impl Manifest {
@@ -112,6 +138,17 @@ impl Manifest {
             }
             if !names.insert(doc.name.as_str()) {
                 return Err(fail("duplicate name".into()));
+            }
+            if !doc.amperity && (doc.api_version.is_some() || doc.api_version_header.is_some()) {
+                return Err(fail(
+                    "`api_version` and `api_version_header` apply only with `amperity = true`"
+                        .into(),
+                ));
+            }
+            if doc.api_version_header == Some(false) && doc.api_version.is_some() {
+                return Err(fail(
+                    "`api_version` with `api_version_header = false`: no version is sent".into(),
+                ));
             }
             if !files.insert(doc.file.as_str()) {
                 return Err(fail(format!("duplicate file {:?}", doc.file)));
@@ -472,6 +509,32 @@ mod tests {
             let err = load_err(&entry("a", file, SHA));
             assert_has(&err, &["manifest.toml", "plain file name"]);
         }
+    }
+
+    #[test]
+    fn amperity_conventions_come_from_the_manifest() {
+        use amperity_codegen::ApiVersionRule;
+        let a = entry("a", "a.json", SHA);
+        let rule = |extra: &str| {
+            let text = format!("{a}{extra}");
+            let manifest = Manifest::parse(&text, Path::new("manifest.toml")).unwrap();
+            manifest.documents[0].conventions().map(|c| c.api_version)
+        };
+        assert_eq!(rule(""), None);
+        assert_eq!(
+            rule("amperity = true\n"),
+            Some(ApiVersionRule::Value("1".to_owned()))
+        );
+        assert_eq!(
+            rule("amperity = true\napi_version = '2025-01-01'\n"),
+            Some(ApiVersionRule::Value("2025-01-01".to_owned()))
+        );
+        assert_eq!(
+            rule("amperity = true\napi_version_header = false\n"),
+            Some(ApiVersionRule::NoHeader)
+        );
+        let err = load_err(&format!("{a}api_version_header = false\n"));
+        assert_has(&err, &["only with `amperity = true`"]);
     }
 
     #[test]

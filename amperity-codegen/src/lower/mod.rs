@@ -4,6 +4,7 @@
 //! separates the ambient headers from operation parameters, names inline types after
 //! their owner, and sorts everything. Nothing after this stage looks at the document.
 
+pub mod conventions;
 mod operation;
 mod pagination;
 mod params;
@@ -20,6 +21,7 @@ use crate::ir::{Api, ApiVersion, Model, ModelKind, Server, TypeRef};
 use crate::names::{Case, Collision, Name, NameSet, escape};
 use crate::resolve::Resolver;
 
+use conventions::Conventions;
 pub(crate) use operation::is_ambient_header;
 
 /// How deep schemas may nest inside one another before the document is refused; deeper
@@ -28,7 +30,18 @@ const MAX_DEPTH: usize = crate::limits::MAX_LOWERING_DEPTH;
 
 /// Lowers a loaded document into the IR of module `module`. `document` names it in errors.
 pub fn lower(document: &str, module: &str, spec: &OpenAPI) -> Result<Api> {
+    lower_with(document, module, spec, None)
+}
+
+/// [`lower`], reading the document by Amperity's [`Conventions`] when it is Amperity's.
+pub fn lower_with(
+    document: &str,
+    module: &str,
+    spec: &OpenAPI,
+    conventions: Option<&Conventions>,
+) -> Result<Api> {
     let mut lowerer = Lowerer {
+        conventions,
         spec,
         resolve: Resolver::new(document, spec),
         report: Reporter::new(document),
@@ -41,6 +54,7 @@ pub fn lower(document: &str, module: &str, spec: &OpenAPI) -> Result<Api> {
     lowerer.declare_components()?;
     lowerer.lower_components()?;
     let mut operations = lowerer.lower_operations()?;
+    lowerer.complete_conventions()?;
     lowerer.mark_request_bodies(&operations);
     schema::newtype_alias_cycles(&mut lowerer.models);
     schema::box_recursive_fields(&mut lowerer.models);
@@ -71,6 +85,8 @@ pub fn lower(document: &str, module: &str, spec: &OpenAPI) -> Result<Api> {
 
 pub(crate) struct Lowerer<'a> {
     pub(crate) spec: &'a OpenAPI,
+    /// Set for a document that is Amperity's.
+    pub(crate) conventions: Option<&'a Conventions>,
     /// The document's references, resolved as `diff` resolves them.
     pub(crate) resolve: Resolver<'a>,
     pub(crate) report: Reporter,

@@ -40,7 +40,8 @@ struct Declared<'a> {
 
 impl<'a> Lowerer<'a> {
     /// Path-level parameters merged with the operation's (which override them), minus
-    /// the ambient headers, in document order.
+    /// the ambient headers (and, in an Amperity document, the query `api_version`), in
+    /// document order.
     pub(super) fn lower_params(
         &mut self,
         builder: &str,
@@ -58,6 +59,11 @@ impl<'a> Lowerer<'a> {
         let mut params: Vec<Param> = Vec::new();
         for param in declared {
             if param.location == Location::Header && self.take_ambient(param.data, &param.at)? {
+                continue;
+            }
+            if param.location == Location::Query
+                && self.take_query_version(param.data, &param.at)?
+            {
                 continue;
             }
             let occurrence = params

@@ -24,6 +24,7 @@ fn generate(file: &str, bytes: &[u8]) -> Result<(), amperity_codegen::Error> {
         rate_limit: None,
         rate_limit_family: None,
         overlays: &[],
+        conventions: None,
     };
     amperity_codegen::generate_crate(&options, &[input]).map(|_| ())
 }

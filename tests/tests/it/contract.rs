@@ -63,7 +63,10 @@ impl Document {
         let overlays = overlays::for_document(&root, document).expect("overlays read");
         let overlays = overlays::inputs(&overlays);
         let api = amperity_codegen::load_overlaid(&document.file, &resolved.bytes, &overlays)
-            .and_then(|spec| amperity_codegen::lower(&document.file, module, &spec))
+            .and_then(|spec| {
+                let conventions = document.conventions();
+                amperity_codegen::lower_with(&document.file, module, &spec, conventions.as_ref())
+            })
             .expect("the document lowers");
         let overlaid = amperity_codegen::overlaid_value(&document.file, &resolved.bytes, &overlays)
             .expect("the overlays apply");

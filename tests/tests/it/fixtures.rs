@@ -46,6 +46,7 @@ pub(crate) fn inputs(fixtures: &[Fixture]) -> Vec<ApiInput<'_>> {
             rate_limit: None,
             rate_limit_family: None,
             overlays: &[],
+            conventions: None,
         })
         .collect()
 }
@@ -140,7 +141,7 @@ pub(crate) fn compile_without_warnings(
 /// Runs cargo in a generated crate, in a target directory shared by every crate the
 /// tests build themselves (so the dependencies build once; the outer `cargo test` may
 /// hold the workspace's lock), with rustdoc warnings denied.
-fn cargo_in(dir: &Path, args: &[&str]) {
+pub(crate) fn cargo_in(dir: &Path, args: &[&str]) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(&cargo)
         .args(args)
@@ -175,6 +176,7 @@ fn generate_command_writes_a_crate_of_its_own() {
             module: "api",
             runtime_path: None,
             overlays: &[],
+            amperity: false,
         },
     )
     .expect("generates");

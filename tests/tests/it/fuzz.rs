@@ -670,6 +670,7 @@ fn check(bytes: &[u8], yaml: bool, outcomes: &Outcomes) -> Result<(), TestCaseEr
         rate_limit: None,
         rate_limit_family: None,
         overlays: &[],
+        conventions: None,
     };
     match amperity_codegen::generate_crate(&standalone("fuzz", "fuzz"), &[input]) {
         Err(e) => {

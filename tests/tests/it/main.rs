@@ -3,6 +3,7 @@
 mod broken;
 mod client;
 mod contract;
+mod conventions;
 mod diff;
 mod drift;
 mod faults;

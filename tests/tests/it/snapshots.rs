@@ -17,7 +17,10 @@ fn pinned_documents() {
         let overlays = overlays::for_document(&root, document).expect("overlays read");
         let overlays = overlays::inputs(&overlays);
         let lowered = amperity_codegen::load_overlaid(&document.file, &resolved.bytes, &overlays)
-            .and_then(|spec| amperity_codegen::lower(&document.file, &module, &spec));
+            .and_then(|spec| {
+                let conventions = document.conventions();
+                amperity_codegen::lower_with(&document.file, &module, &spec, conventions.as_ref())
+            });
         let text = match lowered {
             Ok(api) => amperity_codegen::summary(&api),
             // Documents the generator cannot read yet are snapshotted with their error, so

@@ -74,6 +74,7 @@ fn refused_fixtures_fail_with_a_pointer_into_the_2_0_document() {
             rate_limit: None,
             rate_limit_family: None,
             overlays: &[],
+            conventions: None,
         };
         let error = amperity_codegen::generate_crate(&standalone("refused", COMMAND), &[input])
             .expect_err("lowering refuses it");
@@ -101,6 +102,7 @@ fn swagger2_and_its_3_0_equivalent_generate_identical_code() {
             rate_limit: None,
             rate_limit_family: None,
             overlays: &[],
+            conventions: None,
         };
         amperity_codegen::generate_crate(&standalone("equivalent", COMMAND), &[input])
             .unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -131,6 +133,7 @@ fn generate_command_accepts_a_swagger2_document() {
             module: "api",
             runtime_path: None,
             overlays: &[],
+            amperity: false,
         },
     )
     .expect("generates");
