@@ -696,6 +696,10 @@ impl Client {
     /// Use the **GET /ingest/jobs** endpoint to return a list of jobs from your tenant that
     /// occurred within the previous 7 days.
     ///
+    /// The response has a `next_token`, but the document gives this operation
+    /// no `next_token` parameter: this is a plain call that returns one page,
+    /// and the token cannot be sent back.
+    ///
     /// `GET /ingest/jobs` (`list-ingest-jobs`)
     pub fn list_ingest_jobs(
         &self,
