@@ -5,7 +5,9 @@ use quote::quote;
 
 use super::docs::inner_doc;
 use super::types::ident;
-use crate::ir::Api;
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::ir::{Api, ModelKind, TypeRef};
 use crate::{ApiInput, CrateOptions};
 
 /// What the generated code uses besides the runtime (serde derives, `chrono` date-times,
@@ -125,8 +127,10 @@ pub fn lib_file(options: &CrateOptions, apis: &[(ApiInput<'_>, Api)]) -> TokenSt
         let module = ident(m);
         quote!(pub mod #module;)
     });
+    let recursion_limit = deep_types(apis).then(|| quote!(#![recursion_limit = "512"]));
     quote! {
         #docs
+        #recursion_limit
         pub use amperity_runtime as runtime;
         #( #extra )*
         #( #modules )*
@@ -145,5 +149,64 @@ mod tests {
         );
         assert_eq!(toml_string(r#"C:\crates\"x""#), r#""C:\\crates\\\"x\"""#);
         assert_eq!(toml_string("a\nb\tc\u{1}"), r#""a\nb\tc\u0001""#);
+    }
+}
+
+/// Types nested this deep (containers and structs inside one another) need more than
+/// rustc's default recursion limit of 128 when it checks auto traits such as
+/// `RefUnwindSafe` (each `BTreeMap` level costs several steps): the crate raises it.
+const DEEP_TYPE: usize = 12;
+
+/// Whether any model nests deeper than [`DEEP_TYPE`].
+fn deep_types(apis: &[(ApiInput<'_>, Api)]) -> bool {
+    apis.iter().any(|(_, api)| {
+        let mut depths = BTreeMap::new();
+        api.models
+            .keys()
+            .any(|name| model_depth(api, name, &mut depths, &mut BTreeSet::new()) > DEEP_TYPE)
+    })
+}
+
+fn model_depth(
+    api: &Api,
+    name: &str,
+    depths: &mut BTreeMap<String, usize>,
+    visiting: &mut BTreeSet<String>,
+) -> usize {
+    if let Some(depth) = depths.get(name) {
+        return *depth;
+    }
+    // A type met again inside itself is behind a `Box`, `Vec` or map: it adds nothing new.
+    if !visiting.insert(name.to_owned()) {
+        return 0;
+    }
+    let types: Vec<&TypeRef> = match api.models.get(name).map(|m| &m.kind) {
+        Some(ModelKind::Struct(fields)) => fields.iter().map(|f| &f.ty).collect(),
+        Some(ModelKind::Alias(ty) | ModelKind::Newtype(ty)) => vec![ty],
+        Some(ModelKind::Union(union)) => union.variants.iter().map(|v| &v.ty).collect(),
+        Some(ModelKind::Enum(_)) | None => Vec::new(),
+    };
+    let depth = 1 + types
+        .into_iter()
+        .map(|ty| type_depth(api, ty, depths, visiting))
+        .max()
+        .unwrap_or(0);
+    visiting.remove(name);
+    depths.insert(name.to_owned(), depth);
+    depth
+}
+
+fn type_depth(
+    api: &Api,
+    ty: &TypeRef,
+    depths: &mut BTreeMap<String, usize>,
+    visiting: &mut BTreeSet<String>,
+) -> usize {
+    match ty {
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+            1 + type_depth(api, inner, depths, visiting)
+        }
+        TypeRef::Named(name) => model_depth(api, name, depths, visiting),
+        _ => 0,
     }
 }

@@ -16,6 +16,10 @@
 //! parse); every generated `.rs` file parses with `syn::parse_file` and holds no
 //! text-direction control (which rustc denies and syn does not check).
 //!
+//! The documents that generate are then compiled (the first `FUZZ_COMPILE` distinct ones,
+//! default 24, 200 in a long run), as modules of one crate with clippy and rustdoc
+//! warnings denied.
+//!
 //! The normal test run tries a fixed set of cases (`FUZZ_CASES`, default 1,000, about 10 s;
 //! seeded, so it is the same every time). `FUZZ_SECONDS=600` runs random cases for ten
 //! minutes instead and prints how many, going on after a failure; each failure is shrunk,
@@ -648,13 +652,26 @@ fn build(seeds: &[(String, Value)], case: &Case) -> Vec<u8> {
     bytes
 }
 
-/// How the cases ended: generated, or failed with an error of each kind.
+/// How the cases ended: generated, or failed with an error of each kind; and the first
+/// distinct documents that generated, to be compiled.
 #[derive(Debug, Default)]
-struct Outcomes(std::cell::RefCell<std::collections::BTreeMap<String, u64>>);
+struct Outcomes {
+    counts: std::cell::RefCell<std::collections::BTreeMap<String, u64>>,
+    generated: std::cell::RefCell<std::collections::BTreeMap<Vec<u8>, bool>>,
+    keep: usize,
+}
 
 impl Outcomes {
     fn count(&self, outcome: String) {
-        *self.0.borrow_mut().entry(outcome).or_default() += 1;
+        *self.counts.borrow_mut().entry(outcome).or_default() += 1;
+    }
+
+    /// Keeps a document that generated (and whether it is YAML), up to `keep` of them.
+    fn keep(&self, bytes: &[u8], yaml: bool) {
+        let mut generated = self.generated.borrow_mut();
+        if generated.len() < self.keep {
+            generated.insert(bytes.to_vec(), yaml);
+        }
     }
 }
 
@@ -683,6 +700,7 @@ fn check(bytes: &[u8], yaml: bool, outcomes: &Outcomes) -> Result<(), TestCaseEr
         }
         Ok(files) => {
             outcomes.count("generated".to_owned());
+            outcomes.keep(bytes, yaml);
             for (path, contents) in files.files.iter().filter(|(p, _)| p.ends_with(".rs")) {
                 if let Err(e) = syn::parse_file(contents) {
                     return Err(TestCaseError::fail(format!(
@@ -741,7 +759,18 @@ fn env_number(name: &str) -> Option<u64> {
 fn mutated_fixtures_never_panic_and_generate_code_that_parses() {
     let seeds = seeds();
     assert!(seeds.len() >= 10, "{} seed documents", seeds.len());
-    let outcomes = Outcomes::default();
+    // How many documents that generate are compiled: a sample in the normal run (about a
+    // minute of clippy on two cores), more in a long one.
+    let keep =
+        env_number("FUZZ_COMPILE").unwrap_or(if std::env::var_os("FUZZ_SECONDS").is_some() {
+            200
+        } else {
+            24
+        });
+    let outcomes = Outcomes {
+        keep: keep as usize,
+        ..Outcomes::default()
+    };
     let config = |cases: u32| Config {
         cases,
         failure_persistence: None,
@@ -792,5 +821,33 @@ fn mutated_fixtures_never_panic_and_generate_code_that_parses() {
     }
     // Shown with `--nocapture`: how many cases generated code, how many ended in each kind
     // of error (shrinking runs count too).
-    eprintln!("fuzz outcomes: {:?}", outcomes.0.borrow());
+    eprintln!("fuzz outcomes: {:?}", outcomes.counts.borrow());
+    compile_generated(&outcomes);
+}
+
+/// Compiles the documents that generated, as modules of one crate, with clippy and rustdoc
+/// warnings denied: parsing with syn is not enough to find code rustc or clippy refuses.
+/// The documents are saved beside it (`fuzz-documents/api_<n>.yaml|json`), so a failure
+/// names the module and its document can be read back.
+fn compile_generated(outcomes: &Outcomes) {
+    let generated = outcomes.generated.borrow();
+    let documents: Vec<crate::fixtures::Fixture> = generated
+        .iter()
+        .enumerate()
+        .map(|(n, (bytes, yaml))| crate::fixtures::Fixture {
+            name: format!("api_{n}"),
+            file: format!("api_{n}.{}", if *yaml { "yaml" } else { "json" }),
+            bytes: bytes.clone(),
+        })
+        .collect();
+    let saved = crate::support::scratch_dir("fuzz-documents");
+    for document in &documents {
+        std::fs::write(saved.join(&document.file), &document.bytes).expect("saved");
+    }
+    eprintln!(
+        "fuzz: compiling {} generated documents (module api_<n> is {}/api_<n>.*)",
+        documents.len(),
+        saved.display()
+    );
+    crate::fixtures::compile_without_warnings("fuzz-compiled", "fuzz", &documents);
 }
