@@ -198,7 +198,7 @@ fn check_crate_name(name: &str) -> Result<()> {
         Some("must start with an ASCII letter")
     } else if BUILT_IN.contains(&as_ident.as_str()) {
         Some("is the name of a crate Rust itself provides")
-    } else if names::escape(&as_ident, names::Case::Value).as_deref() != Some(as_ident.as_str()) {
+    } else if names::is_keyword(&as_ident) {
         Some("is a Rust keyword")
     } else {
         None
@@ -229,4 +229,29 @@ fn header(command: &str, inputs: &[&ApiInput<'_>]) -> String {
         }
     }
     header
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_crate_name;
+
+    #[test]
+    fn crate_names_follow_cargos_rules() {
+        for good in ["openapi-client", "My_Client2", "a"] {
+            assert!(check_crate_name(good).is_ok(), "{good}");
+        }
+        for (bad, why) in [
+            ("", "1 to 64"),
+            ("2fast", "start with an ASCII letter"),
+            ("my client", "ASCII letters"),
+            ("café", "ASCII letters"),
+            ("fn", "keyword"),
+            ("proc-macro", "Rust itself"),
+            ("test", "Rust itself"),
+        ] {
+            let e = check_crate_name(bad).unwrap_err();
+            assert!(e.message.contains(why), "{bad}: {e}");
+            assert!(!e.to_string().contains('\n'), "{e}");
+        }
+    }
 }

@@ -29,6 +29,11 @@ pub enum Case {
     Constant,
 }
 
+/// Whether `name` is a Rust keyword (strict, reserved, or edition 2024's `gen`).
+pub(crate) fn is_keyword(name: &str) -> bool {
+    KEYWORDS.contains(&name)
+}
+
 /// Rust keywords of edition 2024, strict and reserved (`gen` included).
 const KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
