@@ -17,6 +17,7 @@ use openapiv3::{
 };
 
 use crate::error::{Error, ErrorKind, Pointer, Reporter, Result};
+use crate::limits::MAX_SCHEMA_NESTING;
 
 /// The component name a `#/components/<section>/<name>` reference names, decoded; `None`
 /// for any other reference.
@@ -222,6 +223,13 @@ impl<'a> Resolver<'a> {
                 ));
             }
             match &schema.schema_kind {
+                SchemaKind::AllOf { all_of } if entered.len() >= MAX_SCHEMA_NESTING => {
+                    return Err(self.error(
+                        ErrorKind::Limit,
+                        &pat,
+                        format!("allOf parts merge other allOf parts more than {MAX_SCHEMA_NESTING} levels deep here"),
+                    ));
+                }
                 SchemaKind::AllOf { all_of } => {
                     entered.push(defined_at.clone());
                     self.flatten(all_of, &defined_at.join("allOf"), entered, out)?;

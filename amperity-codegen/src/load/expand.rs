@@ -172,7 +172,7 @@ impl<'d> Expand<'d, '_> {
                 Value::Object(object) => {
                     total.value(0);
                     if let Some(Value::String(reference)) = object.get("$ref")
-                        && let Some((section, name)) = component(reference)
+                        && let Some((section, name)) = component(self.document, reference)
                         && SECTIONS.contains(&section)
                     {
                         next.push(Step::Copy(section, name, false, place));
@@ -190,7 +190,7 @@ impl<'d> Expand<'d, '_> {
                                     match part
                                         .get("$ref")
                                         .and_then(Value::as_str)
-                                        .and_then(component)
+                                        .and_then(|r| component(self.document, r))
                                     {
                                         Some(("schemas", name)) => {
                                             next.push(Step::Copy("schemas", name, true, at));
@@ -298,9 +298,17 @@ impl<'d> Expand<'d, '_> {
     }
 }
 
-/// `#/components/<section>/<name>` → `(section, name)`.
-fn component(reference: &str) -> Option<(&str, &str)> {
+/// `#/components/<section>/<name>` → `(section, name)` as the document spells them, the
+/// name decoded by the generator's one resolver; `None` when nothing is there (lowering
+/// reports it).
+fn component<'d>(document: &'d Value, reference: &str) -> Option<(&'d str, &'d str)> {
     let rest = reference.strip_prefix("#/components/")?;
-    let (section, name) = rest.split_once('/')?;
-    (!name.contains('/')).then_some((section, name))
+    let (section, _) = rest.split_once('/')?;
+    let name = crate::resolve::component_name(reference, section)?;
+    let (section, components) = document
+        .get("components")?
+        .as_object()?
+        .get_key_value(section)?;
+    let (name, _) = components.as_object()?.get_key_value(&name)?;
+    Some((section.as_str(), name.as_str()))
 }
