@@ -218,11 +218,12 @@ fn constructor(fields: &[Field], required: &[&Field]) -> TokenStream {
             return quote!(#rust);
         }
         let (_, convert) = argument(&f.ty, &none);
-        let value = quote!(#rust #convert);
         if f.optional() {
-            quote!(#rust: ::std::option::Option::Some(#value))
+            quote!(#rust: ::std::option::Option::Some(#rust #convert))
+        } else if convert.is_empty() {
+            quote!(#rust)
         } else {
-            quote!(#rust: #value)
+            quote!(#rust: #rust #convert)
         }
     });
     quote! {
