@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod diff;
+pub mod fuzz;
 pub mod overlays;
 pub mod regen;
 pub mod spec;

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 use xtask::update::{self, Source};
-use xtask::{bench, diff, regen, spec};
+use xtask::{bench, diff, fuzz, regen, spec};
 
 const USAGE: &str = "usage: cargo xtask <command>
 
@@ -32,6 +32,10 @@ commands:
                        report every change from OLD to NEW, breaking changes first, as text
                        or JSON; OLD and NEW are pinned document names (see spec/manifest.toml)
                        or file paths
+  fuzz --minutes N [--compile N]
+                       fuzz the generator with random mutations of the fixture documents
+                       for N minutes, then compile (clippy and rustdoc, warnings denied)
+                       up to --compile of the documents that generated (default 200)
   bench [--quick] [--skip PART,..] [--out FILE] [--cache DIR]
                        benchmarks side by side with progenitor and openapi-generator
                        (installed into DIR, default <target>/bench-peers/), written to
@@ -41,7 +45,8 @@ commands:
 
 exit status:
   0  success; for diff: no breaking changes
-  1  regen --check: the crate is stale; diff: there are breaking changes
+  1  regen --check: the crate is stale; diff: there are breaking changes;
+     fuzz: a case failed
   2  error (bad arguments, unreadable or invalid document, ...)";
 
 /// Bad arguments, unreadable documents and every other failure.
@@ -202,6 +207,16 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             let out = bench::run(&root, &options)?;
             println!("bench: wrote {}", out.display());
             Ok(ExitCode::SUCCESS)
+        }
+        "fuzz" => {
+            let options =
+                fuzz::Options::parse(rest).map_err(|e| anyhow::anyhow!("{e:#}\n\n{USAGE}"))?;
+            let status = fuzz::run(&root, &options)?;
+            Ok(if status.success() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(EXIT_CHECK_FAILED)
+            })
         }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");

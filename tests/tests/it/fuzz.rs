@@ -21,8 +21,9 @@
 //! warnings denied.
 //!
 //! The normal test run tries a fixed set of cases (`FUZZ_CASES`, default 1,000, about 10 s;
-//! seeded, so it is the same every time). `FUZZ_SECONDS=600` runs random cases for ten
-//! minutes instead and prints how many, going on after a failure; each failure is shrunk,
+//! seeded, so it is the same every time). `FUZZ_SECONDS=600` (or `cargo xtask fuzz
+//! --minutes 10`) runs random cases for ten minutes instead and prints how many, going on
+//! after a failure; each failure is shrunk,
 //! printed and saved under the target's tmp dir (`fuzz-failure-<n>`).
 
 use std::time::{Duration, Instant};
