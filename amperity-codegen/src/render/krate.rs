@@ -137,21 +137,6 @@ pub fn lib_file(options: &CrateOptions, apis: &[(ApiInput<'_>, Api)]) -> TokenSt
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::toml_string;
-
-    #[test]
-    fn toml_strings_escape_quotes_backslashes_and_control_characters() {
-        assert_eq!(
-            toml_string("/work/amperity-runtime"),
-            "\"/work/amperity-runtime\""
-        );
-        assert_eq!(toml_string(r#"C:\crates\"x""#), r#""C:\\crates\\\"x\"""#);
-        assert_eq!(toml_string("a\nb\tc\u{1}"), r#""a\nb\tc\u0001""#);
-    }
-}
-
 /// Types nested this deep (containers and structs inside one another) need more than
 /// rustc's default recursion limit of 128 when it checks auto traits such as
 /// `RefUnwindSafe` (each `BTreeMap` level costs several steps): the crate raises it.
@@ -208,5 +193,20 @@ fn type_depth(
         }
         TypeRef::Named(name) => model_depth(api, name, depths, visiting),
         _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::toml_string;
+
+    #[test]
+    fn toml_strings_escape_quotes_backslashes_and_control_characters() {
+        assert_eq!(
+            toml_string("/work/amperity-runtime"),
+            "\"/work/amperity-runtime\""
+        );
+        assert_eq!(toml_string(r#"C:\crates\"x""#), r#""C:\\crates\\\"x\"""#);
+        assert_eq!(toml_string("a\nb\tc\u{1}"), r#""a\nb\tc\u0001""#);
     }
 }
