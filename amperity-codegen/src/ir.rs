@@ -78,6 +78,8 @@ pub struct Model {
     pub pointer: String,
     /// Whether it is a request body: it then gets a constructor and setters.
     pub request_body: bool,
+    /// The schema's `example`, as the document writes it (the test kit's samples).
+    pub example: Option<serde_json::Value>,
 }
 
 /// The shape of a named type.
@@ -136,6 +138,8 @@ pub struct Field {
     pub boxed: bool,
     /// `readOnly` / `writeOnly`.
     pub access: Access,
+    /// The property's `example`, as the document writes it (the test kit's samples).
+    pub example: Option<serde_json::Value>,
 }
 
 /// Which direction a property travels in.

@@ -158,7 +158,9 @@ fn generate_here(options: &CrateOptions, apis: &[ApiInput<'_>]) -> Result<Genera
 /// hand-written extras) or with the ones inside every API module, or that are not plain
 /// lowercase identifiers.
 fn check_module_name(options: &CrateOptions, input: &ApiInput<'_>) -> Result<()> {
-    const INSIDE: &[&str] = &["runtime", "models", "requests", "servers", "lib", "main"];
+    const INSIDE: &[&str] = &[
+        "runtime", "models", "requests", "servers", "mock", "lib", "main",
+    ];
     let name = input.module;
     let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
         && name

@@ -72,6 +72,38 @@ impl Client {
     }
 }
 
+/// The waiter's side of the test kit: a workflow run that goes through states.
+#[cfg(feature = "test-kit")]
+impl crate::control_plane::mock::stubs::GetWorkflow {
+    /// Answers each poll with the next state (the last one repeats), on the sample
+    /// workflow (see [`states_of`](Self::states_of) for another one):
+    /// `mock.get_workflow().workflow_id("wf-1").states(["running", "succeeded"]).await`.
+    pub fn states<const N: usize>(
+        self,
+        states: [&str; N],
+    ) -> impl std::future::Future<Output = crate::runtime::mock::Mounted> + Send {
+        use crate::runtime::mock::Sample;
+        self.states_of(Workflow::sample(), states)
+    }
+
+    /// Answers each poll with `workflow` in the next state (the last one repeats).
+    pub fn states_of<const N: usize>(
+        self,
+        workflow: Workflow,
+        states: [&str; N],
+    ) -> impl std::future::Future<Output = crate::runtime::mock::Mounted> + Send {
+        use crate::runtime::mock::StubBuilder;
+        let runs = states
+            .iter()
+            .map(|state| Workflow {
+                state: (*state).to_owned(),
+                ..workflow.clone()
+            })
+            .collect();
+        self.sequence(runs)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -196,6 +196,7 @@ impl<'a> Lowerer<'a> {
                 kind,
                 pointer: at.as_str().to_owned(),
                 request_body: false,
+                example: None,
             },
         );
     }

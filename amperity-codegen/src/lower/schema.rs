@@ -326,7 +326,11 @@ impl<'a> Lowerer<'a> {
                 }
                 _ => ModelKind::Alias(self.inline_alias(schema, at, &name.rust, depth)?),
             };
+        let key = name.rust.clone();
         self.insert_model(name, doc, kind, at);
+        if let Some(model) = self.models.get_mut(&key) {
+            model.example = schema.schema_data.example.clone();
+        }
         Ok(())
     }
 
@@ -395,9 +399,12 @@ impl<'a> Lowerer<'a> {
                 self.escape(wire, Case::Type, &fat, "property name")?
             );
             let ty = self.type_of(schema, &fat, &inline_owner, depth + 1)?;
-            let doc = match schema {
-                ReferenceOr::Item(s) => s.schema_data.description.clone(),
-                ReferenceOr::Reference { .. } => None,
+            let (doc, example) = match schema {
+                ReferenceOr::Item(s) => (
+                    s.schema_data.description.clone(),
+                    s.schema_data.example.clone(),
+                ),
+                ReferenceOr::Reference { .. } => (None, None),
             };
             let traits = self.traits(schema);
             let access = match traits {
@@ -420,6 +427,7 @@ impl<'a> Lowerer<'a> {
                 doc,
                 boxed: false,
                 access,
+                example,
             });
         }
         Ok(fields)

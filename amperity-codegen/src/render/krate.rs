@@ -69,15 +69,17 @@ pub fn cargo_toml(options: &CrateOptions, apis: &[ApiInput<'_>], header: &str) -
     }
 }
 
-/// `[features]`: one per optional module, and `redis`, which switches on the runtime's
+/// `[features]`: one per optional module; `redis`, which switches on the runtime's
 /// fleet-wide rate limiter (`RateLimiter::redis`) without the crate's users naming the
-/// runtime crate themselves.
+/// runtime crate themselves; and `test-kit`, each module's `mock` on the runtime's mock
+/// server (which only this feature adds to the build).
 fn feature_table(apis: &[ApiInput<'_>]) -> String {
     let mut table = String::from("[features]\ndefault = []\n");
     for feature in apis.iter().filter_map(|a| a.feature) {
         table.push_str(&format!("{feature} = []\n"));
     }
-    table.push_str("redis = [\"amperity-runtime/redis\"]\n\n");
+    table.push_str("redis = [\"amperity-runtime/redis\"]\n");
+    table.push_str("test-kit = [\"amperity-runtime/test-kit\"]\n\n");
     table
 }
 

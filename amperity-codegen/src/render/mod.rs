@@ -6,10 +6,12 @@
 
 mod docs;
 pub(crate) mod krate;
+mod mock;
 mod models;
 mod module;
 mod operations;
 mod send;
+mod samples;
 mod types;
 
 use std::collections::BTreeMap;
@@ -35,6 +37,10 @@ pub fn api_files(api: &Api, header: &str) -> Result<BTreeMap<String, String>> {
     files.insert(
         format!("{dir}/requests.rs"),
         format_file(operations::requests_file(api), header, &api.module)?,
+    );
+    files.insert(
+        format!("{dir}/mock.rs"),
+        format_file(mock::mock_file(api), header, &api.module)?,
     );
     Ok(files)
 }

@@ -81,6 +81,8 @@ pub fn module_file(api: &Api) -> TokenStream {
 
         pub mod models;
         pub mod requests;
+        #[cfg(feature = "test-kit")]
+        pub mod mock;
 
         #version_enum
 

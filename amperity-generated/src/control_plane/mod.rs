@@ -354,6 +354,8 @@
 //! Requests that exceed 10 requests per second may return an HTTP 429 status code.
 pub mod models;
 pub mod requests;
+#[cfg(feature = "test-kit")]
+pub mod mock;
 /// The values of the `api-version` header this document knows; the client sends `2024-04-01` unless told otherwise. Any other value can be sent as `ApiVersion::from("...")`.
 #[derive(
     Debug,

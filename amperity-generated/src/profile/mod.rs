@@ -257,6 +257,8 @@
 //! Rate limit increases are supported and requests for increased rate limits will be reviewed on a case-by-case basis. Reach out to Amperity Support or your Customer Success Manager for details.
 pub mod models;
 pub mod requests;
+#[cfg(feature = "test-kit")]
+pub mod mock;
 /// The values of the `api-version` header this document knows; the client sends `2025-07-31` unless told otherwise. Any other value can be sent as `ApiVersion::from("...")`.
 #[derive(
     Debug,

@@ -19,6 +19,27 @@ impl<B: Send + 'static, R: Send + 'static> Stub<B, R> {
         self.mount(Answers::Sequence(vec![template]), body)
     }
 
+    /// A sample as the one answer; of a paginated list, as its only page (a sample's
+    /// token, taken from the document's example, would send the client after a second).
+    pub(crate) fn respond_sample(
+        self,
+        value: &R,
+    ) -> impl Future<Output = Mounted> + Send + use<B, R> {
+        let status = self.operation.status();
+        let (template, body) = match self.operation.paging() {
+            Some(paging) => {
+                let (_, body) = self.answer(status, value);
+                let last = paging
+                    .token_required()
+                    .then(|| Value::String(String::new()));
+                let body = self.with_token(&body, paging.token_field(), last);
+                (self.template(status, body.clone()), body)
+            }
+            None => self.answer(status, value),
+        };
+        self.mount(Answers::Sequence(vec![template]), body)
+    }
+
     pub(crate) fn sequence(self, values: &[R]) -> impl Future<Output = Mounted> + Send + use<B, R> {
         let status = self.operation.status();
         let mut first_body = Vec::new();

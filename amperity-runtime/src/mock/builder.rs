@@ -152,12 +152,13 @@ pub trait StubBuilder: Sized + Send {
         self.into_stub().respond_status(status, &value)
     }
 
-    /// Answers with the response model's sample, made from the document's examples.
+    /// Answers with the response model's sample, made from the document's examples (of
+    /// a paginated list: as its only page, whatever token the example shows).
     fn respond_sample(self) -> impl Future<Output = Mounted> + Send
     where
         Self::Response: Sample,
     {
-        self.respond(Self::Response::sample())
+        self.into_stub().respond_sample(&Self::Response::sample())
     }
 
     /// Answers the first call with the first value, the second with the second, and so

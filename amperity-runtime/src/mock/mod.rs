@@ -36,6 +36,7 @@
 //! ```
 
 mod answers;
+mod api;
 mod builder;
 mod fault;
 mod matching;
@@ -43,6 +44,7 @@ mod oauth;
 mod server;
 mod stub;
 
+pub use api::MockApi;
 pub use builder::{PagedStub, StubBuilder};
 pub use fault::{Fault, MockError};
 pub use oauth::{CLIENT_ID, CLIENT_SECRET};
@@ -57,6 +59,15 @@ use serde::de::DeserializeOwned;
 pub trait Sample {
     /// The sample value.
     fn sample() -> Self;
+}
+
+/// Decodes the sample of `model` that generated code holds as JSON. The generator builds
+/// it from the document's examples, checked against the model's type, so a failure here is
+/// a bug of the generator, reported by panicking with the model named.
+pub fn sample_from_json<T: DeserializeOwned>(model: &str, json: &str) -> T {
+    serde_json::from_str(json).unwrap_or_else(|e| {
+        panic!("amperity mock: the sample of `{model}` does not decode ({e}); this is a bug of the generator: {json}")
+    })
 }
 
 /// How a stub reads the body of a request before its `expect_body` predicates see it.

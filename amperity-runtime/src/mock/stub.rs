@@ -64,6 +64,10 @@ impl Operation {
         self.status
     }
 
+    pub(crate) fn paging(&self) -> Option<Paging> {
+        self.paging
+    }
+
     fn label(&self) -> String {
         format!("`{}` ({} {})", self.id, self.method, self.path)
     }

@@ -1,5 +1,6 @@
 //! Every feature combination of `amperity-generated` compiles warning-free on its own:
-//! none (the stable control plane only), `unstable`, `profile`, and both. The other tests
+//! none (the stable control plane only), `unstable`, `profile`, `test-kit` (the control
+//! plane's mock), and all of them. The other tests
 //! run with both enabled; cargo unifies features across a workspace, so only a separate
 //! build proves that a module does not lean on another one's code.
 
@@ -33,6 +34,7 @@ fn every_feature_combination_builds_without_warnings() {
         &["--no-default-features"][..],
         &["--no-default-features", "--features", "unstable"],
         &["--no-default-features", "--features", "profile"],
+        &["--no-default-features", "--features", "test-kit"],
         &["--all-features", "--all-targets"],
     ] {
         let mut args = vec!["clippy"];

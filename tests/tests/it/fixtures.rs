@@ -103,7 +103,8 @@ fn hazard_fixtures_snapshot() {
 }
 
 /// Generates one crate holding every fixture (depending on the runtime crate, as `cargo
-/// xtask generate` does), then runs clippy and rustdoc on it with warnings denied. This is also the
+/// xtask generate` does), then runs clippy and rustdoc on it, test kit included, with warnings
+/// denied. This is also the
 /// proof that a standalone crate compiles on its own.
 ///
 /// Then `tests/fixtures/behaviour/hazards.rs` runs inside that crate: the glue for
@@ -114,7 +115,10 @@ fn hazard_fixtures_compile_without_warnings() {
     let behaviour = root().join("tests/fixtures/behaviour/hazards.rs");
     fs::create_dir_all(dir.join("tests")).expect("tests dir");
     fs::copy(&behaviour, dir.join("tests/behaviour.rs")).expect("behaviour test copied");
-    cargo_in(&dir, &["test", "--quiet", "--test", "behaviour"]);
+    cargo_in(
+        &dir,
+        &["test", "--quiet", "--all-features", "--test", "behaviour"],
+    );
 }
 
 /// Generates the crate `crate_name` holding every fixture of `fixtures`, then runs clippy and rustdoc on it with warnings denied.
@@ -130,11 +134,20 @@ pub(crate) fn compile_without_warnings(
     let dir = scratch_dir(crate_name);
     xtask::regen::write_crate(&dir, &files).expect("written");
     fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).expect("lock file copied");
+    // `--all-features`: the test kit (`test-kit`) is generated for every fixture too.
     cargo_in(
         &dir,
-        &["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"],
+        &[
+            "clippy",
+            "--quiet",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
     );
-    cargo_in(&dir, &["doc", "--quiet", "--no-deps"]);
+    cargo_in(&dir, &["doc", "--quiet", "--no-deps", "--all-features"]);
     dir
 }
 

@@ -10,6 +10,7 @@ mod faults;
 mod features;
 mod fixtures;
 mod fuzz;
+mod mock;
 mod overlays;
 mod profile;
 mod redirects;
