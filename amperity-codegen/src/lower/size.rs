@@ -145,6 +145,7 @@ mod tests {
             doc: None,
             boxed: false,
             access: Access::ReadWrite,
+            example: None,
         }
     }
 
@@ -158,6 +159,7 @@ mod tests {
             kind,
             pointer: String::new(),
             request_body: false,
+            example: None,
         };
         (name.to_owned(), model)
     }

@@ -17,6 +17,7 @@ use crate::ir::{
     Api, Location, Media, ObjectStyle, Operation, Pagination, Param, PathPart, QueryKeys, Style,
     Success,
 };
+use crate::names::shadows_std_trait_method;
 
 /// The contents of `src/<module>/mock.rs`.
 pub fn mock_file(api: &Api) -> TokenStream {
@@ -106,8 +107,11 @@ fn stub(op: &Operation) -> TokenStream {
         .as_ref()
         .map(|_| quote!(impl crate::runtime::mock::PagedStub for #name {}));
     let setters = op.params.iter().map(|param| setter(op, param));
+    let elsewhere = op.server.as_ref().map_or_else(String::new, |url| {
+        format!(" The document gives this operation a server of its own (`{url}`): the client sends it there, not to the mock.")
+    });
     let docs = doc(&format!(
-        "Stub of `{method} {path}` (`{id}`): its setters are the values the request must carry; the [`StubBuilder`](crate::runtime::mock::StubBuilder) methods add faults and answer."
+        "Stub of `{method} {path}` (`{id}`): its setters are the values the request must carry; the [`StubBuilder`](crate::runtime::mock::StubBuilder) methods add faults and answer.{elsewhere}"
     ));
     quote! {
         #docs
@@ -214,8 +218,10 @@ fn setter(op: &Operation, param: &Param) -> TokenStream {
         (Location::Query, QueryKeys::Fixed, _) => quote!(self.stub.expect_query(#wire, #value);),
     };
     let value_type = rust_type(&param.ty, &models);
+    let allow = allow_std_names(&param.name.rust);
     quote! {
         #docs
+        #allow
         pub fn #rust(mut self, value: #ty) -> Self {
             let value: #value_type = value #convert;
             #record
@@ -232,13 +238,21 @@ fn caller_keyed(
     docs: TokenStream,
     call: TokenStream,
 ) -> TokenStream {
+    let allow = allow_std_names(&rust.to_string());
     quote! {
         #docs
+        #allow
         pub fn #rust(mut self, key: impl ::std::convert::Into<::std::string::String>, value: #ty) -> Self {
             self.stub.#call;
             self
         }
     }
+}
+
+/// A setter named like a std trait's method (`add`, `from_str`) is what the document
+/// says, not a trait left unimplemented.
+fn allow_std_names(name: &str) -> Option<TokenStream> {
+    shadows_std_trait_method(name).then(|| quote!(#[allow(clippy::should_implement_trait)]))
 }
 
 /// The type `expect_body` predicates see, and the runtime function that decodes it.

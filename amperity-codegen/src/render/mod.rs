@@ -10,8 +10,8 @@ mod mock;
 mod models;
 mod module;
 mod operations;
-mod send;
 mod samples;
+mod send;
 mod types;
 
 use std::collections::BTreeMap;

@@ -83,14 +83,12 @@ fn model_sample(api: &Api, name: &str, open: &mut BTreeSet<String>) -> Option<Va
                 )),
             }
         }
-        ModelKind::Alias(ty) | ModelKind::Newtype(ty) => match model
-            .example
-            .as_ref()
-            .filter(|e| fits(api, ty, e, false))
-        {
-            Some(example) => Some(example.clone()),
-            None => sample(api, ty, &model.name.rust, open),
-        },
+        ModelKind::Alias(ty) | ModelKind::Newtype(ty) => {
+            match model.example.as_ref().filter(|e| fits(api, ty, e, false)) {
+                Some(example) => Some(example.clone()),
+                None => sample(api, ty, &model.name.rust, open),
+            }
+        }
         ModelKind::Union(union) => union.variants.iter().find_map(|variant| {
             let mut value = sample(api, &variant.ty, &variant.name.rust, open)?;
             // With a discriminator, the variant is chosen by its tag.

@@ -108,16 +108,36 @@ fn hazard_fixtures_snapshot() {
 /// proof that a standalone crate compiles on its own.
 ///
 /// Then `tests/fixtures/behaviour/hazards.rs` runs inside that crate: the glue for
-/// unions, non-JSON bodies, distinct outcomes and unusual parameters, on the wire.
+/// unions, non-JSON bodies, distinct outcomes and unusual parameters, on the wire; and a
+/// test that decodes the test kit's sample of every model of every fixture.
 #[test]
 fn hazard_fixtures_compile_without_warnings() {
     let dir = compile_without_warnings("hazard-fixtures", HAZARD_COMMAND, &fixtures("hazards"));
     let behaviour = root().join("tests/fixtures/behaviour/hazards.rs");
     fs::create_dir_all(dir.join("tests")).expect("tests dir");
     fs::copy(&behaviour, dir.join("tests/behaviour.rs")).expect("behaviour test copied");
+    // The test kit's samples decode for every fixture (recursive models, unions,
+    // nullable maps, untyped values, ...).
+    let checks: String = fixtures("hazards")
+        .iter()
+        .map(|f| format!("    hazard_fixtures::{}::mock::check_samples();\n", f.name))
+        .collect();
+    fs::write(
+        dir.join("tests/samples.rs"),
+        format!("#[test]\nfn every_sample_decodes() {{\n{checks}}}\n"),
+    )
+    .expect("samples test written");
     cargo_in(
         &dir,
-        &["test", "--quiet", "--all-features", "--test", "behaviour"],
+        &[
+            "test",
+            "--quiet",
+            "--all-features",
+            "--test",
+            "behaviour",
+            "--test",
+            "samples",
+        ],
     );
 }
 
