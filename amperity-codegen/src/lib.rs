@@ -80,6 +80,10 @@ pub struct CrateOptions {
     /// Hand-written modules of the crate (e.g. `workflows`), declared in `lib.rs` and
     /// never written by the generator.
     pub extra_modules: Vec<String>,
+    /// Hand-written examples that use the test kit: `Cargo.toml` gives each
+    /// `required-features = ["test-kit"]` and `test = true`, so `cargo test` with the
+    /// feature on runs their tests (and without it skips them).
+    pub test_kit_examples: Vec<String>,
     /// Where the `amperity-runtime` crate is, as `Cargo.toml` should say it: relative to
     /// the generated crate's directory, or absolute.
     pub runtime_path: String,

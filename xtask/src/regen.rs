@@ -25,6 +25,10 @@ pub const RUNTIME_CRATE: &str = "amperity-runtime";
 /// generated modules (standalone crates do not have them).
 const HAND_WRITTEN_MODULES: &[&str] = &["workflows"];
 
+/// Hand-written examples of the committed crate that test code with the test kit; `cargo
+/// test` runs them when the `test-kit` feature is on (as in the workspace).
+const TEST_KIT_EXAMPLES: &[&str] = &["testing_with_the_mock"];
+
 /// The files `cargo xtask regen` would write, from the pinned documents.
 pub fn committed_crate_files(root: &Path) -> Result<GeneratedFiles> {
     let manifest = Manifest::load(root)?;
@@ -63,6 +67,7 @@ pub fn committed_crate_files(root: &Path) -> Result<GeneratedFiles> {
         command: REGEN_COMMAND.to_owned(),
         workspace_member: true,
         extra_modules: HAND_WRITTEN_MODULES.iter().map(|m| m.to_string()).collect(),
+        test_kit_examples: TEST_KIT_EXAMPLES.iter().map(|e| e.to_string()).collect(),
         runtime_path: format!("../{RUNTIME_CRATE}"),
     };
     amperity_codegen::generate_crate(&options, &inputs).map_err(|e| anyhow::anyhow!("{e}"))
@@ -197,6 +202,7 @@ pub fn generate_standalone(root: &Path, request: &Standalone<'_>) -> Result<Outc
         command: "cargo xtask generate".to_owned(),
         workspace_member: false,
         extra_modules: Vec::new(),
+        test_kit_examples: Vec::new(),
         runtime_path,
     };
     let files = amperity_codegen::generate_crate(&options, &[input])

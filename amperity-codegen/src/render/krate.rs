@@ -55,7 +55,13 @@ pub fn toml_string(value: &str) -> String {
 /// standalone crate spells them out and is its own workspace root.
 pub fn cargo_toml(options: &CrateOptions, apis: &[ApiInput<'_>], header: &str) -> String {
     let features = feature_table(apis);
-    let dependencies = dependencies(options);
+    let mut dependencies = dependencies(options);
+    for example in &options.test_kit_examples {
+        dependencies.push_str(&format!(
+            "\n[[example]]\nname = {}\nrequired-features = [\"test-kit\"]\ntest = true\n",
+            toml_string(example)
+        ));
+    }
     if options.workspace_member {
         format!(
             "{header}[package]\nname = \"{name}\"\nversion = \"0.1.0\"\ndescription = \"A Rust client for Amperity's APIs, generated from their OpenAPI documents.\"\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n{features}{dependencies}\n[lints]\nworkspace = true\n",

@@ -13,6 +13,7 @@ fn generate(file: &str, bytes: &[u8]) -> Result<(), amperity_codegen::Error> {
         command: "test".to_owned(),
         workspace_member: false,
         extra_modules: Vec::new(),
+        test_kit_examples: Vec::new(),
         runtime_path: "../amperity-runtime".to_owned(),
     };
     let input = ApiInput {

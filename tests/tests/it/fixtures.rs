@@ -58,6 +58,7 @@ pub(crate) fn standalone(name: &str, command: &str) -> CrateOptions {
         command: command.to_owned(),
         workspace_member: false,
         extra_modules: Vec::new(),
+        test_kit_examples: Vec::new(),
         runtime_path: xtask::regen::runtime_path(&root()).expect("the runtime crate"),
     }
 }
