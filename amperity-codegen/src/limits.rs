@@ -12,11 +12,12 @@
 //!
 //! Where each one is enforced: the first six while the bytes are parsed (`load::parse`);
 //! [`MAX_SCHEMA_NESTING`], [`MAX_OPERATIONS`] and [`MAX_PARAMETERS`] while the parsed value
-//! is checked before `openapiv3` reads it (`load::shape`); [`MAX_VALUES`],
-//! [`MAX_TEXT_BYTES`] and [`MAX_SCHEMA_NESTING`] again once references are followed as
-//! lowering follows them (`load::expand`: a schema merged through `allOf` into many others
-//! is copied into each); the last two in lowering and diffing, which also take documents
-//! that did not come through `load`.
+//! is checked before `openapiv3` reads it (`load::shape`); [`MAX_VALUES`] and
+//! [`MAX_TEXT_BYTES`] again as the one expansion budget that lowering and diffing spend as
+//! they copy what references name (`resolve::Resolver::spend`: a schema merged through
+//! `allOf` into many others is copied into each), and [`MAX_SCHEMA_NESTING`] for `allOf`
+//! parts merging parts (`resolve`); the last two in lowering and diffing, which also take
+//! documents that did not come through `load`.
 
 /// The largest document read, in bytes: 16 MiB. About 200 times Amperity's largest, and
 /// more than the largest public OpenAPI documents we know of; the parsed value, the

@@ -9,6 +9,7 @@
 //! rule for a part that contains itself.
 
 use std::borrow::Borrow;
+use std::cell::Cell;
 use std::collections::BTreeSet;
 
 use indexmap::IndexMap;
@@ -17,7 +18,7 @@ use openapiv3::{
 };
 
 use crate::error::{Error, ErrorKind, Pointer, Reporter, Result};
-use crate::limits::MAX_SCHEMA_NESTING;
+use crate::limits::{MAX_SCHEMA_NESTING, MAX_TEXT_BYTES, MAX_VALUES};
 
 /// The component name a `#/components/<section>/<name>` reference names, decoded; `None`
 /// for any other reference.
@@ -38,10 +39,20 @@ fn decode(escaped: &str) -> Option<String> {
     Some(decoded.replace("~1", "/").replace("~0", "~"))
 }
 
-/// A document's references, resolved.
+/// A document's references, resolved, and the one expansion budget.
+///
+/// Lowering and `diff` copy what references name instead of naming it: an `allOf` part's
+/// properties are merged into every schema that lists it (and so on through the parts it
+/// merges), and shared parameters, request bodies and responses are lowered again for
+/// every operation. A small document can thus ask for an enormous amount of work (one
+/// schema of 10,000 properties merged into 50,000 others is 500 million fields from a
+/// 4 MB document). Whatever reads the document spends from this budget as it goes, with
+/// the parser's limits ([`MAX_VALUES`], [`MAX_TEXT_BYTES`]): the work stays linear in them.
 pub(crate) struct Resolver<'a> {
     pub(crate) spec: &'a OpenAPI,
     report: Reporter,
+    /// Values and bytes of text spent so far.
+    spent: Cell<(usize, usize)>,
 }
 
 impl<'a> Resolver<'a> {
@@ -50,7 +61,31 @@ impl<'a> Resolver<'a> {
         Self {
             spec,
             report: Reporter::new(document),
+            spent: Cell::new((0, 0)),
         }
+    }
+
+    /// Spends `values` values and `bytes` bytes of text on what is read at `at`; fails
+    /// there once the budget is spent.
+    pub(crate) fn spend(&self, values: usize, bytes: usize, at: &Pointer) -> Result<()> {
+        let (spent_values, spent_bytes) = self.spent.get();
+        let spent = (
+            spent_values.saturating_add(values),
+            spent_bytes.saturating_add(bytes),
+        );
+        self.spent.set(spent);
+        let what = if spent.0 > MAX_VALUES {
+            format!("{MAX_VALUES} values")
+        } else if spent.1 > MAX_TEXT_BYTES {
+            format!("{MAX_TEXT_BYTES} bytes of text")
+        } else {
+            return Ok(());
+        };
+        Err(self.error(
+            ErrorKind::Limit,
+            at,
+            format!("with the references it copies (allOf parts merged, shared parameters, request bodies and responses lowered for every operation), the document amounts to more than {what} here"),
+        ))
     }
 
     pub(crate) fn error(&self, kind: ErrorKind, at: &Pointer, message: impl Into<String>) -> Error {
@@ -198,7 +233,12 @@ impl<'a> Resolver<'a> {
         at: &Pointer,
     ) -> Result<Vec<(&'a Schema, Pointer)>> {
         let mut out = Vec::new();
-        self.flatten(parts, at, &mut Vec::new(), &mut out)?;
+        for (index, part) in parts.iter().enumerate() {
+            // The budget is charged to the part of this `allOf` that copies, however deep
+            // in its own parts the copying happens.
+            let top = at.join(index);
+            self.flatten_part(part, top.clone(), &top, &mut Vec::new(), &mut out)?;
+        }
         Ok(out)
     }
 
@@ -206,36 +246,54 @@ impl<'a> Resolver<'a> {
         &self,
         parts: &'a [ReferenceOr<Schema>],
         at: &Pointer,
+        top: &Pointer,
         entered: &mut Vec<Pointer>,
         out: &mut Vec<(&'a Schema, Pointer)>,
     ) -> Result<()> {
         for (index, part) in parts.iter().enumerate() {
-            let pat = at.join(index);
-            let (schema, defined_at) = self.schema(part, &pat)?;
-            if entered.contains(&defined_at) {
+            self.flatten_part(part, at.join(index), top, entered, out)?;
+        }
+        Ok(())
+    }
+
+    /// One part found at `pat`: nested `allOf`s flattened, anything else kept.
+    fn flatten_part(
+        &self,
+        part: &'a ReferenceOr<Schema>,
+        pat: Pointer,
+        top: &Pointer,
+        entered: &mut Vec<Pointer>,
+        out: &mut Vec<(&'a Schema, Pointer)>,
+    ) -> Result<()> {
+        let (schema, defined_at) = self.schema(part, &pat)?;
+        if entered.contains(&defined_at) {
+            return Err(self.error(
+                ErrorKind::BadReference,
+                &pat.join("$ref"),
+                format!("allOf refers back to \"#{defined_at}\": the schema contains itself"),
+            ));
+        }
+        match &schema.schema_kind {
+            SchemaKind::AllOf { all_of } if entered.len() >= MAX_SCHEMA_NESTING => {
                 return Err(self.error(
-                    ErrorKind::BadReference,
-                    &pat.join("$ref"),
-                    format!(
-                        "allOf refers back to {}: the schema contains itself",
-                        defined_at
-                    ),
-                ));
-            }
-            match &schema.schema_kind {
-                SchemaKind::AllOf { all_of } if entered.len() >= MAX_SCHEMA_NESTING => {
-                    return Err(self.error(
                         ErrorKind::Limit,
                         &pat,
                         format!("allOf parts merge other allOf parts more than {MAX_SCHEMA_NESTING} levels deep here"),
                     ));
-                }
-                SchemaKind::AllOf { all_of } => {
-                    entered.push(defined_at.clone());
-                    self.flatten(all_of, &defined_at.join("allOf"), entered, out)?;
-                    entered.pop();
-                }
-                _ => out.push((schema, defined_at)),
+            }
+            SchemaKind::AllOf { all_of } => {
+                entered.push(defined_at.clone());
+                self.flatten(all_of, &defined_at.join("allOf"), top, entered, out)?;
+                entered.pop();
+            }
+            _ => {
+                let copied = match &schema.schema_kind {
+                    SchemaKind::Type(openapiv3::Type::Object(o)) => o.properties.len(),
+                    SchemaKind::Any(a) => a.properties.len(),
+                    _ => 0,
+                };
+                self.spend(1 + copied, 0, top)?;
+                out.push((schema, defined_at));
             }
         }
         Ok(())

@@ -153,7 +153,7 @@ fn generate_exits_2_with_one_line_and_writes_nothing() {
         ),
         (
             "allof_merge_bomb.yaml",
-            "allof_merge_bomb.yaml#/components/schemas/A11/allOf/0: with the references it copies",
+            "allof_merge_bomb.yaml#/components/schemas/A12/allOf/0: with the references it copies",
         ),
         (
             "circular_schema_alias.yaml",

@@ -45,6 +45,12 @@ impl<'a> Doc<'a> {
         self.resolve.error(kind, at, message)
     }
 
+    /// Spends `values` from the document's one expansion budget (see [`Resolver`]) for
+    /// what the diff copies at `at`.
+    pub(crate) fn spend(&self, values: usize, at: &Pointer) -> Result<()> {
+        self.resolve.spend(values, 0, at)
+    }
+
     /// A parameter and the pointer of its definition.
     pub(crate) fn parameter(
         &self,

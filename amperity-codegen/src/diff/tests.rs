@@ -215,3 +215,19 @@ fn diff_accepts_the_references_generate_accepts() {
     crate::lower("a.yaml", "a", &spec).unwrap_or_else(|e| panic!("{e}"));
     assert!(report(&doc, &doc).changes.is_empty());
 }
+
+/// A schema that contains itself through `allOf` is refused by `diff` as by `generate`.
+#[test]
+fn diff_refuses_the_allof_circles_generate_refuses() {
+    let doc = format!(
+        "{}components:\n  schemas:\n    A: {{allOf: [{{$ref: '#/components/schemas/B'}}, {{type: object}}]}}\n    B: {{allOf: [{{$ref: '#/components/schemas/A'}}, {{type: object}}]}}\n",
+        get("", "{$ref: '#/components/schemas/A'}")
+    );
+    let e = error(&doc);
+    assert_eq!(e.kind, ErrorKind::BadReference, "{e}");
+    assert!(e.message.contains("contains itself"), "{e}");
+    let document = format!("{HEAD}{doc}");
+    let spec = crate::load("a.yaml", document.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let e = crate::lower("a.yaml", "a", &spec).unwrap_err();
+    assert!(e.message.contains("contains itself"), "{e}");
+}

@@ -10,10 +10,9 @@ use serde_json::Value;
 
 use super::resolve::{Doc, SchemaRef};
 use crate::Result;
-use crate::error::Pointer;
+use crate::error::{ErrorKind, Pointer};
+use crate::limits::MAX_SCHEMA_NESTING;
 
-/// `allOf` inside `allOf` deeper than this is ignored (only cycles get there).
-const MAX_MERGE_DEPTH: usize = 16;
 /// How deep a short type description (`array of array of string`) looks.
 const MAX_DESCRIBE_DEPTH: usize = 4;
 
@@ -185,13 +184,28 @@ fn merge<'a>(
     for (index, part) in parts.iter().enumerate() {
         let (schema, part_at) =
             doc.schema(SchemaRef::Plain(part), &at.join("allOf").join(index))?;
-        if stack.contains(&part_at) || stack.len() >= MAX_MERGE_DEPTH {
-            continue;
+        doc.spend(1, &part_at)?;
+        // As the generator's resolver does (`resolve::Resolver::all_of_parts`), so that
+        // `diff` refuses exactly what `generate` refuses.
+        if stack.contains(&part_at) {
+            return Err(doc.error(
+                ErrorKind::BadReference,
+                &at.join("allOf").join(index).join("$ref"),
+                format!("allOf refers back to \"#{part_at}\": the schema contains itself"),
+            ));
+        }
+        if stack.len() > MAX_SCHEMA_NESTING {
+            return Err(doc.error(
+                ErrorKind::Limit,
+                &at.join("allOf").join(index),
+                format!("allOf parts merge other allOf parts more than {MAX_SCHEMA_NESTING} levels deep here"),
+            ));
         }
         stack.push(part_at.clone());
         let part = view(doc, schema, &part_at, stack);
         stack.pop();
         let part = part?;
+        doc.spend(part.properties.len(), &part_at)?;
         all_nullable &= part.nullable;
         if merged.ty == "any" {
             merged.ty = part.ty;

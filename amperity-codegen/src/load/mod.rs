@@ -22,7 +22,6 @@ use crate::swagger2::{self, Origin};
 
 pub(crate) use integers::WIDTH as INTEGER_WIDTH;
 
-mod expand;
 mod integers;
 pub mod overlay;
 mod parse;
@@ -90,8 +89,6 @@ pub(crate) fn load_traced(
     // Every part that `openapiv3` reads through a reference first, innermost first: the
     // whole document then reads in linear time, and an error names the innermost place.
     shape::check(&value, &report).map_err(|e| origin.locate(e))?;
-    // What lowering will make of the references it copies, before it runs.
-    expand::check(&value, &report).map_err(|e| origin.locate(e))?;
     let mut track = serde_path_to_error::Track::new();
     let deserializer = serde_path_to_error::Deserializer::new(&value, &mut track);
     match <OpenAPI as serde::Deserialize>::deserialize(deserializer) {

@@ -150,6 +150,12 @@ impl<'a> Lowerer<'a> {
             op,
             at,
         } = place;
+        let text = [&op.summary, &op.description]
+            .into_iter()
+            .flatten()
+            .map(String::len)
+            .sum::<usize>();
+        self.resolve.spend(1, path.len() + text, at)?;
         let has_body = op.request_body.is_some();
         let params = self.lower_params(&builder.rust, path, item, op, at, has_body)?;
         let path_parts = self.path_parts(path, &params, at)?;

@@ -178,6 +178,8 @@ impl<'a> Lowerer<'a> {
         let Declared {
             at, data, location, ..
         } = param;
+        let text = data.name.len() + data.description.as_ref().map_or(0, String::len);
+        self.resolve.spend(1, text, at)?;
         let schema = match &data.format {
             ParameterSchemaOrContent::Schema(schema) => schema,
             ParameterSchemaOrContent::Content(_) => {

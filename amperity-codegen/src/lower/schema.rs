@@ -22,6 +22,7 @@ impl<'a> Lowerer<'a> {
         owner: &str,
         depth: usize,
     ) -> Result<TypeRef> {
+        self.resolve.spend(1, 0, at)?;
         match schema {
             ReferenceOr::Reference { reference } => self.schema_ref(reference, at),
             ReferenceOr::Item(schema) => self.inline(schema.borrow(), at, owner, depth),
@@ -354,6 +355,8 @@ impl<'a> Lowerer<'a> {
     }
 
     pub(crate) fn enum_variants(&self, values: &[String], at: &Pointer) -> Result<Vec<Name>> {
+        let text = values.iter().map(String::len).sum();
+        self.resolve.spend(values.len(), text, at)?;
         // `UnknownValue` is the variant that keeps values the document does not list.
         let mut names = NameSet::reserving(&["UnknownValue"]);
         let mut variants = Vec::new();
@@ -390,6 +393,11 @@ impl<'a> Lowerer<'a> {
         let required: BTreeSet<&str> = required.iter().map(String::as_str).collect();
         for (wire, schema) in properties {
             let fat = at.join("properties").join(wire);
+            let doc_bytes = match schema {
+                ReferenceOr::Item(s) => s.schema_data.description.as_ref().map_or(0, String::len),
+                ReferenceOr::Reference { .. } => 0,
+            };
+            self.resolve.spend(1, wire.len() + doc_bytes, &fat)?;
             let rust = self.escape(wire, Case::Value, &fat, "property name")?;
             let rust = names
                 .claim(&rust, wire, fat.as_str())

@@ -220,7 +220,8 @@ mod limits {
     }
 
     /// A response shared by many operations is lowered for each of them: 500 operations
-    /// referring to one response of 1,000 properties would be 500,000 fields.
+    /// referring to one response of 1,000 properties would be 500,000 fields. The budget
+    /// runs out while the shared response is lowered once too often: the error points into it.
     #[test]
     fn shared_responses_are_counted_for_every_operation() {
         let properties: Vec<String> = (0..1000)
@@ -237,10 +238,7 @@ mod limits {
         let e = error(&document);
         assert_eq!(e.kind, ErrorKind::Limit, "{e}");
         assert!(e.message.contains("more than 1000000 values"), "{e}");
-        assert!(
-            e.pointer.starts_with("/paths/~1p") && e.pointer.ends_with("/get/responses/200"),
-            "{e}"
-        );
+        assert!(e.pointer.starts_with("/components/responses/Big/"), "{e}");
     }
 
     /// Decided: a `required` name without a property of that name is accepted. JSON Schema
