@@ -71,136 +71,10 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_ERROR));
     };
     match command.as_str() {
-        "regen" => match rest {
-            [] => {
-                let started = Instant::now();
-                let outcome = regen::regen(&root)?;
-                for path in &outcome.written {
-                    println!(
-                        "wrote   {}",
-                        path.strip_prefix(&root).unwrap_or(path).display()
-                    );
-                }
-                for path in &outcome.removed {
-                    println!(
-                        "removed {}",
-                        path.strip_prefix(&root).unwrap_or(path).display()
-                    );
-                }
-                println!(
-                    "regen: {} written, {} removed, {} unchanged in {:.2?}",
-                    outcome.written.len(),
-                    outcome.removed.len(),
-                    outcome.unchanged,
-                    started.elapsed()
-                );
-                Ok(ExitCode::SUCCESS)
-            }
-            [flag] if flag == "--check" => match regen::check(&root)? {
-                None => {
-                    println!("{} is up to date", regen::GENERATED_CRATE);
-                    Ok(ExitCode::SUCCESS)
-                }
-                Some(diff) => {
-                    print!("{diff}");
-                    eprintln!(
-                        "{} is stale: run `cargo xtask regen` and commit the result",
-                        regen::GENERATED_CRATE
-                    );
-                    Ok(ExitCode::from(EXIT_CHECK_FAILED))
-                }
-            },
-            _ => bail!("regen takes only --check\n\n{USAGE}"),
-        },
-        "generate" => {
-            let mut spec_path = None;
-            let mut out = None;
-            let mut name = None;
-            let mut module = None;
-            let mut runtime_path = None;
-            let mut overlays = Vec::new();
-            let mut amperity = false;
-            let mut iter = rest.iter();
-            while let Some(flag) = iter.next() {
-                if flag == "--amperity" {
-                    amperity = true;
-                    continue;
-                }
-                let Some(value) = iter.next() else {
-                    bail!("{flag} needs a value\n\n{USAGE}")
-                };
-                match flag.as_str() {
-                    "--spec" => spec_path = Some(PathBuf::from(value)),
-                    "--out" => out = Some(PathBuf::from(value)),
-                    "--name" => name = Some(value.clone()),
-                    "--module" => module = Some(value.clone()),
-                    "--runtime-path" => runtime_path = Some(value.clone()),
-                    "--overlay" => overlays.push(PathBuf::from(value)),
-                    _ => bail!("unknown option {flag}\n\n{USAGE}"),
-                }
-            }
-            let (Some(spec_path), Some(out)) = (spec_path, out) else {
-                bail!("generate needs --spec and --out\n\n{USAGE}");
-            };
-            let name = name.unwrap_or_else(|| "openapi-client".to_owned());
-            let module = module.unwrap_or_else(|| "api".to_owned());
-            let outcome = regen::generate_standalone(
-                &root,
-                &regen::Standalone {
-                    spec: &spec_path,
-                    out: &out,
-                    name: &name,
-                    module: &module,
-                    runtime_path: runtime_path.as_deref(),
-                    overlays: &overlays,
-                    amperity,
-                },
-            )?;
-            println!(
-                "generate: crate `{name}` in {} ({} files written, {} unchanged)",
-                out.display(),
-                outcome.written.len(),
-                outcome.unchanged
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        "fetch-spec" => match rest {
-            [flag, name] if flag == "--update" => fetch_update(&root, name, Source::Download),
-            [flag, name, from, file] if flag == "--update" && from == "--from" => {
-                fetch_update(&root, name, Source::File(Path::new(file)))
-            }
-            _ if rest.iter().any(|a| a.starts_with("--")) => {
-                bail!("fetch-spec takes names, or --update NAME [--from FILE]\n\n{USAGE}")
-            }
-            _ => {
-                spec::fetch_into_cache(&root, rest)?;
-                Ok(ExitCode::SUCCESS)
-            }
-        },
-        "diff" => {
-            let json = rest.iter().any(|a| a == "--json");
-            let documents: Vec<&String> = rest.iter().filter(|a| *a != "--json").collect();
-            let [old, new] = documents[..] else {
-                bail!("diff needs OLD and NEW (and optionally --json)\n\n{USAGE}");
-            };
-            if let Some(flag) = [old, new].into_iter().find(|a| a.starts_with("--")) {
-                bail!("unknown option {flag}\n\n{USAGE}");
-            }
-            let report = diff::diff(&root, old, new)?;
-            print!(
-                "{}",
-                if json {
-                    report.to_json()
-                } else {
-                    report.to_text()
-                }
-            );
-            Ok(if report.breaking() > 0 {
-                ExitCode::from(EXIT_CHECK_FAILED)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
+        "regen" => regen_command(&root, rest),
+        "generate" => generate_command(&root, rest),
+        "fetch-spec" => fetch_spec_command(&root, rest),
+        "diff" => diff_command(&root, rest),
         "bench" => {
             let options =
                 bench::Options::parse(rest).map_err(|e| anyhow::anyhow!("{e:#}\n\n{USAGE}"))?;
@@ -224,6 +98,148 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
         }
         other => bail!("unknown command {other:?}\n\n{USAGE}"),
     }
+}
+
+/// `regen [--check]`.
+fn regen_command(root: &Path, rest: &[String]) -> Result<ExitCode> {
+    match rest {
+        [] => {
+            let started = Instant::now();
+            let outcome = regen::regen(root)?;
+            for path in &outcome.written {
+                println!(
+                    "wrote   {}",
+                    path.strip_prefix(root).unwrap_or(path).display()
+                );
+            }
+            for path in &outcome.removed {
+                println!(
+                    "removed {}",
+                    path.strip_prefix(root).unwrap_or(path).display()
+                );
+            }
+            println!(
+                "regen: {} written, {} removed, {} unchanged in {:.2?}",
+                outcome.written.len(),
+                outcome.removed.len(),
+                outcome.unchanged,
+                started.elapsed()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        [flag] if flag == "--check" => match regen::check(root)? {
+            None => {
+                println!("{} is up to date", regen::GENERATED_CRATE);
+                Ok(ExitCode::SUCCESS)
+            }
+            Some(diff) => {
+                print!("{diff}");
+                eprintln!(
+                    "{} is stale: run `cargo xtask regen` and commit the result",
+                    regen::GENERATED_CRATE
+                );
+                Ok(ExitCode::from(EXIT_CHECK_FAILED))
+            }
+        },
+        _ => bail!("regen takes only --check\n\n{USAGE}"),
+    }
+}
+
+/// `generate --spec PATH --out DIR [...]`: a standalone crate for any document.
+fn generate_command(root: &Path, rest: &[String]) -> Result<ExitCode> {
+    let mut spec_path = None;
+    let mut out = None;
+    let mut name = None;
+    let mut module = None;
+    let mut runtime_path = None;
+    let mut overlays = Vec::new();
+    let mut amperity = false;
+    let mut iter = rest.iter();
+    while let Some(flag) = iter.next() {
+        if flag == "--amperity" {
+            amperity = true;
+            continue;
+        }
+        let Some(value) = iter.next() else {
+            bail!("{flag} needs a value\n\n{USAGE}")
+        };
+        match flag.as_str() {
+            "--spec" => spec_path = Some(PathBuf::from(value)),
+            "--out" => out = Some(PathBuf::from(value)),
+            "--name" => name = Some(value.clone()),
+            "--module" => module = Some(value.clone()),
+            "--runtime-path" => runtime_path = Some(value.clone()),
+            "--overlay" => overlays.push(PathBuf::from(value)),
+            _ => bail!("unknown option {flag}\n\n{USAGE}"),
+        }
+    }
+    let (Some(spec_path), Some(out)) = (spec_path, out) else {
+        bail!("generate needs --spec and --out\n\n{USAGE}");
+    };
+    let name = name.unwrap_or_else(|| "openapi-client".to_owned());
+    let module = module.unwrap_or_else(|| "api".to_owned());
+    let outcome = regen::generate_standalone(
+        root,
+        &regen::Standalone {
+            spec: &spec_path,
+            out: &out,
+            name: &name,
+            module: &module,
+            runtime_path: runtime_path.as_deref(),
+            overlays: &overlays,
+            amperity,
+        },
+    )?;
+    println!(
+        "generate: crate `{name}` in {} ({} files written, {} unchanged)",
+        out.display(),
+        outcome.written.len(),
+        outcome.unchanged
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `fetch-spec [NAME..]` and `fetch-spec --update NAME [--from FILE]`.
+fn fetch_spec_command(root: &Path, rest: &[String]) -> Result<ExitCode> {
+    match rest {
+        [flag, name] if flag == "--update" => fetch_update(root, name, Source::Download),
+        [flag, name, from, file] if flag == "--update" && from == "--from" => {
+            fetch_update(root, name, Source::File(Path::new(file)))
+        }
+        _ if rest.iter().any(|a| a.starts_with("--")) => {
+            bail!("fetch-spec takes names, or --update NAME [--from FILE]\n\n{USAGE}")
+        }
+        _ => {
+            spec::fetch_into_cache(root, rest)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `diff OLD NEW [--json]`: exit 1 when there are breaking changes.
+fn diff_command(root: &Path, rest: &[String]) -> Result<ExitCode> {
+    let json = rest.iter().any(|a| a == "--json");
+    let documents: Vec<&String> = rest.iter().filter(|a| *a != "--json").collect();
+    let [old, new] = documents[..] else {
+        bail!("diff needs OLD and NEW (and optionally --json)\n\n{USAGE}");
+    };
+    if let Some(flag) = [old, new].into_iter().find(|a| a.starts_with("--")) {
+        bail!("unknown option {flag}\n\n{USAGE}");
+    }
+    let report = diff::diff(root, old, new)?;
+    print!(
+        "{}",
+        if json {
+            report.to_json()
+        } else {
+            report.to_text()
+        }
+    );
+    Ok(if report.breaking() > 0 {
+        ExitCode::from(EXIT_CHECK_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `fetch-spec --update`: the report first, then what was re-pinned and what to do next.
