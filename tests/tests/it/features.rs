@@ -107,3 +107,39 @@ fn clients_of_different_documents_do_not_mix() {
     assert!(stderr.contains("From<ApiClient>"), "{stderr}");
     assert!(stderr.contains("src/lib.rs:6:"), "{stderr}");
 }
+
+/// The fleet-wide rate limiter is opt-in: without the `redis` feature neither the
+/// generated crate nor the runtime depends on the redis crate (`cargo tree` reads the
+/// lock file and builds nothing); with it, they do.
+#[test]
+fn the_redis_feature_alone_brings_the_redis_crate() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let tree = |features: &[&str]| {
+        let output = Command::new(&cargo)
+            .args([
+                "tree",
+                "--quiet",
+                "--offline",
+                "--package",
+                "amperity-generated",
+            ])
+            .args(["--edges", "normal", "--prefix", "none"])
+            .args(features)
+            .current_dir(root())
+            .output()
+            .expect("cargo runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let has_redis = |tree: &str| tree.lines().any(|line| line.starts_with("redis v"));
+    let default = tree(&["--no-default-features", "--features", "unstable,profile"]);
+    assert!(
+        !has_redis(&default),
+        "the default build depends on redis:\n{default}"
+    );
+    assert!(has_redis(&tree(&["--features", "redis"])));
+}

@@ -105,14 +105,17 @@ impl Budget {
         self.health.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn call(&self, op: Op, extra: Duration) -> Call<'_> {
+    fn call(&self, op: Op, extra: Duration, epoch: u64) -> Call<'_> {
+        let micros = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
         Call {
             key: &self.key,
             pause_key: &self.pause_key,
             op,
             spacing_us: self.spacing.spacing_us,
             tau_us: self.spacing.tau_us,
-            extra_us: u64::try_from(extra.as_micros()).unwrap_or(u64::MAX),
+            extra_us: micros(extra),
+            epoch,
+            window_us: micros(self.window),
         }
     }
 
@@ -123,7 +126,7 @@ impl Budget {
         policy: OnRedisFailure,
         tenant: &str,
     ) -> Result<Duration, Error> {
-        let started = Instant::now();
+        let mut waited = Duration::ZERO;
         loop {
             let route = match policy {
                 OnRedisFailure::Fail => Route::Redis,
@@ -133,24 +136,15 @@ impl Budget {
                 match self.fallback.0.decide() {
                     Ok(()) => {
                         self.health().admitted_locally(Instant::now());
-                        return Ok(started.elapsed());
+                        return Ok(waited);
                     }
                     // Wake at least once per probe interval, to try Redis again.
-                    Err(wait) => tokio::time::sleep(wait.min(PROBE_EVERY)).await,
+                    Err(wait) => waited += sleep(wait.min(PROBE_EVERY)).await,
                 }
                 continue;
             }
-            match self.wait_for_slot(store).await {
-                Ok(()) => {
-                    if self.health().succeeded() {
-                        tracing::info!(
-                            tenant,
-                            family = self.family,
-                            "the fleet rate limiter reaches Redis again; back on the shared budget"
-                        );
-                    }
-                    return Ok(started.elapsed());
-                }
+            match self.wait_for_slot(store, &mut waited, tenant).await {
+                Ok(()) => return Ok(waited),
                 Err(e) => match policy {
                     OnRedisFailure::Fail => return Err(Error::RateLimiter(Box::new(e))),
                     OnRedisFailure::FallBack => self.fell_back(&e, tenant),
@@ -159,20 +153,35 @@ impl Budget {
         }
     }
 
-    /// Takes a slot in Redis and waits for it. A slot made void meanwhile (by a fleet
-    /// pause, or by a local admission of this process while it waited) is replaced.
-    async fn wait_for_slot(&self, store: &Store) -> Result<(), RateLimiterError> {
+    /// Takes a slot in Redis and waits for it, adding the time slept to `waited`. A slot
+    /// made void meanwhile (a fleet pause, a restarted Redis, a local admission of this
+    /// process while it waited) is replaced by a new one.
+    async fn wait_for_slot(
+        &self,
+        store: &Store,
+        waited: &mut Duration,
+        tenant: &str,
+    ) -> Result<(), RateLimiterError> {
         let hold = self.health().hold(Instant::now(), self.window);
-        let mut wait = store.run(self.call(Op::Reserve, hold)).await?;
-        while wait > 0 {
-            tokio::time::sleep(Duration::from_micros(wait)).await;
+        let mut slot = store.run(self.call(Op::Reserve, hold, 0)).await?;
+        // Back on Redis from now on, for every task of this process: a local admission
+        // while this one waits for its slot would only lengthen the hold.
+        if self.health().succeeded() {
+            tracing::info!(
+                tenant,
+                family = self.family,
+                "the fleet rate limiter reaches Redis again; back on the shared budget"
+            );
+        }
+        while slot.wait_us > 0 {
+            *waited += sleep(Duration::from_micros(slot.wait_us)).await;
             let hold = self.health().hold(Instant::now(), self.window);
             let op = if hold.is_zero() {
                 Op::Check
             } else {
                 Op::Reserve
             };
-            wait = store.run(self.call(op, hold)).await?;
+            slot = store.run(self.call(op, hold, slot.epoch)).await?;
         }
         Ok(())
     }
@@ -196,7 +205,7 @@ impl Budget {
     /// Pauses the fleet (and this process's fallback limiter) for `delay` from now.
     pub(super) async fn pause_for(&self, store: &Store, delay: Duration, tenant: &str) {
         self.fallback.0.pause_for(delay);
-        if let Err(e) = store.run(self.call(Op::Pause, delay)).await {
+        if let Err(e) = store.run(self.call(Op::Pause, delay, 0)).await {
             tracing::warn!(
                 tenant,
                 family = self.family,
@@ -207,6 +216,13 @@ impl Budget {
             self.fell_back(&e, tenant);
         }
     }
+}
+
+/// Sleeps for `duration`; returns how long that really took (timers wake late).
+async fn sleep(duration: Duration) -> Duration {
+    let started = Instant::now();
+    tokio::time::sleep(duration).await;
+    started.elapsed()
 }
 
 #[cfg(test)]

@@ -1,14 +1,19 @@
-//! Talking to Redis: one lazily opened, self-reconnecting connection per fleet limiter,
-//! and the script run by `EVALSHA`, sent whole by `EVAL` when the server does not have it
-//! (a restarted or flushed server), each call within the limiter's timeout.
+//! Talking to Redis: one lazily opened connection per fleet limiter (redis-rs's
+//! `ConnectionManager`, which multiplexes every task's calls on it), and the script run by
+//! `EVALSHA`, sent whole by `EVAL` when the server does not have it (a restarted or
+//! flushed server), each call within the limiter's timeout.
+//!
+//! A connection that failed is dropped and opened again by the next call, rather than
+//! left to redis-rs's reconnection with its own back-off: the limiter's probes (every
+//! 250 ms while on the fallback) are the retry policy, so every process of a fleet is
+//! back on a restarted Redis within a probe or two of each other.
 
 use std::fmt;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Mutex, MutexGuard};
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{ErrorKind, RedisError, ServerErrorKind};
-use tokio::sync::OnceCell;
 
 use crate::error::{RateLimiterError, RateLimiterErrorKind};
 
@@ -42,7 +47,19 @@ pub(super) struct Call<'a> {
     pub op: Op,
     pub spacing_us: u64,
     pub tau_us: u64,
+    /// The hold (reserve, check) or the pause.
     pub extra_us: u64,
+    /// The epoch a slot being checked was taken in.
+    pub epoch: u64,
+    pub window_us: u64,
+}
+
+/// The script's answer: how long to wait, and the epoch of the budget (the instant its
+/// key was created: a restarted or flushed Redis starts a new one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Slot {
+    pub wait_us: u64,
+    pub epoch: u64,
 }
 
 /// A Redis server, as the limiter reaches it.
@@ -52,7 +69,11 @@ pub(super) struct Store {
     shown: String,
     connect_timeout: Duration,
     call_timeout: Duration,
-    connection: OnceCell<ConnectionManager>,
+    /// The open connection; `None` before the first call and after a failure.
+    connection: Mutex<Option<ConnectionManager>>,
+    /// Held while opening one, so that callers wait for one attempt rather than each
+    /// making their own.
+    opening: tokio::sync::Mutex<()>,
 }
 
 impl fmt::Debug for Store {
@@ -80,7 +101,8 @@ impl Store {
             shown,
             connect_timeout,
             call_timeout,
-            connection: OnceCell::new(),
+            connection: Mutex::new(None),
+            opening: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -89,49 +111,69 @@ impl Store {
         &self.shown
     }
 
-    /// Runs the script once; `Ok` is the script's answer, a wait in microseconds.
-    pub(super) async fn run(&self, call: Call<'_>) -> Result<u64, RateLimiterError> {
-        let mut connection = self.connection().await?.clone();
+    /// Runs the script once.
+    pub(super) async fn run(&self, call: Call<'_>) -> Result<Slot, RateLimiterError> {
+        let mut connection = self.connection().await?;
         let exchange = async {
             let mut evalsha = redis::cmd("EVALSHA");
             evalsha.arg(SHA1.as_str());
             push_arguments(&mut evalsha, &call);
-            match evalsha.query_async::<u64>(&mut connection).await {
+            match evalsha.query_async::<(u64, u64)>(&mut connection).await {
                 Err(e) if e.kind() == ErrorKind::Server(ServerErrorKind::NoScript) => {
                     // EVAL runs it and leaves it cached for the next EVALSHA.
                     let mut eval = redis::cmd("EVAL");
                     eval.arg(SOURCE);
                     push_arguments(&mut eval, &call);
-                    eval.query_async::<u64>(&mut connection).await
+                    eval.query_async::<(u64, u64)>(&mut connection).await
                 }
                 other => other,
             }
         };
-        match tokio::time::timeout(self.call_timeout, exchange).await {
-            Ok(Ok(wait)) => Ok(wait),
-            Ok(Err(e)) => Err(self.failure(&e)),
-            Err(_) => Err(RateLimiterError::new(
+        let error = match tokio::time::timeout(self.call_timeout, exchange).await {
+            Ok(Ok((wait_us, epoch))) => return Ok(Slot { wait_us, epoch }),
+            Ok(Err(e)) => self.failure(&e),
+            Err(_) => RateLimiterError::new(
                 RateLimiterErrorKind::Timeout,
                 format!(
                     "Redis at {} did not answer within {:?}",
                     self.shown, self.call_timeout
                 ),
-            )),
+            ),
+        };
+        if error.kind() != RateLimiterErrorKind::Refused {
+            // Broken or stuck: the next call opens a new connection.
+            *self.open() = None;
         }
+        Err(error)
     }
 
-    /// The connection, opened on first use within the connect timeout. A failed or
-    /// timed-out attempt leaves nothing behind: the next call tries again.
-    async fn connection(&self) -> Result<&ConnectionManager, RateLimiterError> {
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(self.connect_timeout))
-            .set_response_timeout(Some(self.call_timeout.max(Duration::from_millis(500))))
-            .set_number_of_retries(2);
-        let open = self
-            .connection
-            .get_or_try_init(|| ConnectionManager::new_with_config(self.client.clone(), config));
-        match tokio::time::timeout(self.connect_timeout, open).await {
-            Ok(Ok(connection)) => Ok(connection),
+    fn open(&self) -> MutexGuard<'_, Option<ConnectionManager>> {
+        self.connection.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The connection, opened when there is none within the connect timeout, one
+    /// attempt at a time. A failed or timed-out attempt leaves nothing behind: the next
+    /// call tries again.
+    async fn connection(&self) -> Result<ConnectionManager, RateLimiterError> {
+        if let Some(open) = self.open().clone() {
+            return Ok(open);
+        }
+        let opening = async {
+            let _one_at_a_time = self.opening.lock().await;
+            if let Some(open) = self.open().clone() {
+                return Ok(open);
+            }
+            // No retries of redis-rs's own (see the module's comment).
+            let config = ConnectionManagerConfig::new()
+                .set_connection_timeout(Some(self.connect_timeout))
+                .set_response_timeout(Some(self.call_timeout.max(Duration::from_millis(500))))
+                .set_number_of_retries(0);
+            let open = ConnectionManager::new_with_config(self.client.clone(), config).await?;
+            *self.open() = Some(open.clone());
+            Ok(open)
+        };
+        match tokio::time::timeout(self.connect_timeout, opening).await {
+            Ok(Ok(open)) => Ok(open),
             Ok(Err(e)) => Err(self.failure(&e)),
             Err(_) => Err(RateLimiterError::new(
                 RateLimiterErrorKind::Unavailable,
@@ -162,7 +204,9 @@ fn push_arguments(cmd: &mut redis::Cmd, call: &Call<'_>) {
         .arg(call.op.as_str())
         .arg(call.spacing_us)
         .arg(call.tau_us)
-        .arg(call.extra_us);
+        .arg(call.extra_us)
+        .arg(call.epoch)
+        .arg(call.window_us);
 }
 
 /// A Redis error as text, without anything the URL carried: redis-rs describes errors by
