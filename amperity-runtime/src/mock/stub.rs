@@ -315,82 +315,81 @@ impl<B: Send + 'static, R: Send + 'static> Stub<B, R> {
             body_checks: self.body_checks.clone(),
         });
         let calls = Arc::new(AtomicU64::new(0));
-        let log = self.server.log();
+        let counted = |what: &str| Counted {
+            calls: calls.clone(),
+            log: self.server.log(),
+            label: format!("{}{what}", self.operation.id),
+        };
         let server = &self.server.inner.server;
-        let first_answer = match &answers {
-            Answers::Sequence(templates) => templates.first(),
-            Answers::Pages(pages) => pages.first().map(|(_, template)| template),
-        }
-        .cloned()
-        .unwrap_or_else(|| ResponseTemplate::new(self.operation.status));
+        let first_answer = answers
+            .first()
+            .cloned()
+            .unwrap_or_else(|| ResponseTemplate::new(self.operation.status));
+        // Faults first: mounted before the answers, each stops matching after its count.
         for (fault, times) in &self.faults {
+            let what = format!(" ({})", fault.describe());
             let given = Mock::given(Matcher {
                 stub: matcher.clone(),
                 token: TokenRule::Any,
             });
-            let counted = Counted {
-                calls: calls.clone(),
-                log: log.clone(),
-                label: format!("{} ({})", self.operation.id, fault.describe()),
-            };
+            let counted = counted(&what);
             let mock = match fault.template(&first_answer, &first_body) {
-                Some(template) => given.respond_with(Answer {
-                    counted,
-                    templates: vec![template],
-                    next: AtomicUsize::new(0),
-                }),
+                Some(template) => given.respond_with(Answer::new(counted, vec![template])),
                 None => {
                     given.respond_with_err(move |request: &Received| counted.disconnect(request))
                 }
             };
             mock.up_to_n_times(*times)
-                .named(format!("{label}: {}", fault.describe()))
+                .named(format!("{label}{what}"))
                 .mount(server)
                 .await;
         }
-        let counted = |what: &str| Counted {
-            calls: calls.clone(),
-            log: log.clone(),
-            label: format!("{}{what}", self.operation.id),
-        };
-        match answers {
-            Answers::Sequence(templates) => {
-                Mock::given(Matcher {
-                    stub: matcher.clone(),
-                    token: TokenRule::Any,
-                })
-                .respond_with(Answer {
-                    counted: counted(""),
-                    templates,
-                    next: AtomicUsize::new(0),
-                })
-                .named(label.clone())
-                .mount(server)
-                .await;
-            }
-            Answers::Pages(pages) => {
-                let count = pages.len();
-                for (n, (token, template)) in pages.into_iter().enumerate() {
-                    Mock::given(Matcher {
-                        stub: matcher.clone(),
-                        token,
-                    })
-                    .respond_with(Answer {
-                        counted: counted(&format!(" (page {} of {count})", n + 1)),
-                        templates: vec![template],
-                        next: AtomicUsize::new(0),
-                    })
-                    .named(format!("{label}: page {}", n + 1))
-                    .mount(server)
-                    .await;
-                }
-            }
+        for (token, templates, what) in answers.into_mocks() {
+            Mock::given(Matcher {
+                stub: matcher.clone(),
+                token,
+            })
+            .respond_with(Answer::new(counted(&what), templates))
+            .named(format!("{label}{what}"))
+            .mount(server)
+            .await;
         }
         if let Some(expected) = self.times {
             self.server
                 .expect_calls(label.clone(), calls.clone(), expected);
         }
         Mounted { label, calls }
+    }
+}
+
+impl Answers {
+    fn first(&self) -> Option<&ResponseTemplate> {
+        match self {
+            Answers::Sequence(templates) => templates.first(),
+            Answers::Pages(pages) => pages.first().map(|(_, template)| template),
+        }
+    }
+
+    /// One mock per page (or one for a sequence): its page rule, its answers, and what
+    /// the log says of it.
+    fn into_mocks(self) -> Vec<(TokenRule, Vec<ResponseTemplate>, String)> {
+        match self {
+            Answers::Sequence(templates) => vec![(TokenRule::Any, templates, String::new())],
+            Answers::Pages(pages) => {
+                let count = pages.len();
+                pages
+                    .into_iter()
+                    .enumerate()
+                    .map(|(n, (rule, template))| {
+                        (
+                            rule,
+                            vec![template],
+                            format!(" (page {} of {count})", n + 1),
+                        )
+                    })
+                    .collect()
+            }
+        }
     }
 }
 
@@ -424,6 +423,16 @@ struct Answer {
     counted: Counted,
     templates: Vec<ResponseTemplate>,
     next: AtomicUsize,
+}
+
+impl Answer {
+    fn new(counted: Counted, templates: Vec<ResponseTemplate>) -> Self {
+        Self {
+            counted,
+            templates,
+            next: AtomicUsize::new(0),
+        }
+    }
 }
 
 impl Respond for Answer {
