@@ -75,7 +75,13 @@ impl<'a> Lowerer<'a> {
             SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
                 self.type_of(&all_of[0], &at.join("allOf").join(0), owner, depth + 1)?
             }
-            SchemaKind::AllOf { .. } => self.define_inline(owner, schema, at, depth)?,
+            SchemaKind::AllOf { all_of } => match self.all_of_shape(all_of, &at.join("allOf"))? {
+                AllOfShape::Object => self.define_inline(owner, schema, at, depth)?,
+                AllOfShape::One(index) => {
+                    let pat = at.join("allOf").join(index);
+                    self.type_of(&all_of[index], &pat, owner, depth + 1)?
+                }
+            },
             SchemaKind::Any(any) if !any.properties.is_empty() => {
                 self.define_inline(owner, schema, at, depth)?
             }
@@ -198,19 +204,23 @@ impl<'a> Lowerer<'a> {
             write_only: data.write_only,
         };
         match &schema.schema_kind {
-            SchemaKind::AllOf { all_of } if all_of.len() == 1 && depth < MAX_DEPTH => {
-                let inner = match &all_of[0] {
-                    ReferenceOr::Item(part) => self.own_traits(part, depth + 1),
-                    ReferenceOr::Reference { reference } => self
-                        .component_schema(reference)
-                        .map(|s| self.own_traits(s, depth + 1))
-                        .unwrap_or_default(),
-                };
-                Traits {
-                    nullable: own.nullable || inner.nullable,
-                    read_only: own.read_only || inner.read_only,
-                    write_only: own.write_only || inner.write_only,
-                }
+            // The wrapper's keywords and its parts': `allOf: [{$ref: X}, {readOnly: true}]`
+            // is a read-only X. Null only when the one part (or the wrapper) allows it.
+            SchemaKind::AllOf { all_of } if depth < MAX_DEPTH => {
+                all_of.iter().fold(own, |traits, part| {
+                    let inner = match part {
+                        ReferenceOr::Item(part) => self.own_traits(part, depth + 1),
+                        ReferenceOr::Reference { reference } => self
+                            .component_schema(reference)
+                            .map(|s| self.own_traits(s, depth + 1))
+                            .unwrap_or_default(),
+                    };
+                    Traits {
+                        nullable: traits.nullable || (all_of.len() == 1 && inner.nullable),
+                        read_only: traits.read_only || inner.read_only,
+                        write_only: traits.write_only || inner.write_only,
+                    }
+                })
             }
             _ => own,
         }
@@ -317,8 +327,35 @@ impl<'a> Lowerer<'a> {
                     self.fields(&name.rust, &any.properties, &any.required, at, depth)?,
                 ),
                 SchemaKind::AllOf { all_of } if all_of.len() > 1 => {
-                    let (properties, required) = self.merge_all_of(all_of, &at.join("allOf"))?;
-                    ModelKind::Struct(self.fields(&name.rust, &properties, &required, at, depth)?)
+                    match self.all_of_shape(all_of, &at.join("allOf"))? {
+                        AllOfShape::Object => {
+                            let (properties, required) =
+                                self.merge_all_of(all_of, &at.join("allOf"))?;
+                            ModelKind::Struct(self.fields(
+                                &name.rust,
+                                &properties,
+                                &required,
+                                at,
+                                depth,
+                            )?)
+                        }
+                        AllOfShape::One(index) => {
+                            let pat = at.join("allOf").join(index);
+                            match &all_of[index] {
+                                // The component is that schema, with the other parts'
+                                // descriptions and constraints around it.
+                                ReferenceOr::Item(part) => {
+                                    return self.define(name, part, &pat, depth + 1);
+                                }
+                                reference => ModelKind::Alias(self.type_of(
+                                    reference,
+                                    &pat,
+                                    &format!("{}Inner", name.rust),
+                                    depth + 1,
+                                )?),
+                            }
+                        }
+                    }
                 }
                 SchemaKind::OneOf { one_of: parts } | SchemaKind::AnyOf { any_of: parts }
                     if parts.len() > 1 =>
@@ -477,6 +514,49 @@ impl<'a> Lowerer<'a> {
         Ok((properties, required))
     }
 
+    /// What an `allOf` of several parts means: an object made of every part's properties
+    /// (parts that only describe or constrain add nothing), or the type of its one part
+    /// that has a type other than object (a `$ref` to a string, an enum or an array with a
+    /// description or constraints beside it). Parts of different kinds contradict each
+    /// other, or mix an object with something that is not one: refused, at the part.
+    fn all_of_shape(&self, parts: &'a [ReferenceOr<Schema>], at: &Pointer) -> Result<AllOfShape> {
+        let mut object = None;
+        let mut typed: Option<(usize, &'static str)> = None;
+        for (index, part) in parts.iter().enumerate() {
+            let pat = at.join(index);
+            let (schema, _) = self.resolve.schema(part, &pat)?;
+            match part_kind(schema) {
+                PartKind::Annotation => {}
+                PartKind::Object => object = object.or(Some(index)),
+                PartKind::Typed(kind) => match typed {
+                    None => typed = Some((index, kind)),
+                    // Of two parts of one kind, a reference keeps the component's name.
+                    Some((_, first)) if first == kind => {
+                        if matches!(part, ReferenceOr::Reference { .. }) {
+                            typed = Some((index, kind));
+                        }
+                    }
+                    Some((first_index, first)) => {
+                        return Err(self.error(
+                            ErrorKind::Unsupported,
+                            &pat,
+                            format!("allOf part {index} is {kind} where part {first_index} is {first}: no value is both"),
+                        ));
+                    }
+                },
+            }
+        }
+        match (object, typed) {
+            (_, None) => Ok(AllOfShape::Object),
+            (None, Some((index, _))) => Ok(AllOfShape::One(index)),
+            (Some(object), Some((index, kind))) => Err(self.error(
+                ErrorKind::Unsupported,
+                &at.join(index),
+                format!("allOf combines an object (part {object}) with {kind} (part {index}); only objects merge"),
+            )),
+        }
+    }
+
     fn unsupported_merge(&self, at: &Pointer) -> crate::Error {
         self.error(
             ErrorKind::Unsupported,
@@ -508,6 +588,56 @@ pub(crate) fn order_untagged_variants(models: &mut BTreeMap<String, Model>) {
                 TypeRef::Named(n) => std::cmp::Reverse(strictness.get(n).copied().unwrap_or(0)),
                 _ => std::cmp::Reverse(0),
             });
+        }
+    }
+}
+
+/// What an `allOf` of several parts means (see [`Lowerer::all_of_shape`]).
+enum AllOfShape {
+    /// An object made of every part's properties.
+    Object,
+    /// The type of the part at this index.
+    One(usize),
+}
+
+/// What one `allOf` part contributes.
+enum PartKind {
+    /// Properties (or an `allOf` of its own, merged as objects are).
+    Object,
+    /// Only a description, examples or constraints that do not change the Rust type.
+    Annotation,
+    /// A type other than object: what kind, for messages.
+    Typed(&'static str),
+}
+
+fn part_kind(schema: &Schema) -> PartKind {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } => PartKind::Object,
+        SchemaKind::Type(Type::String(_)) => PartKind::Typed("a string"),
+        SchemaKind::Type(Type::Number(_)) => PartKind::Typed("a number"),
+        SchemaKind::Type(Type::Integer(_)) => PartKind::Typed("an integer"),
+        SchemaKind::Type(Type::Boolean(_)) => PartKind::Typed("a boolean"),
+        SchemaKind::Type(Type::Array(_)) => PartKind::Typed("an array"),
+        SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
+            PartKind::Typed("a oneOf/anyOf union")
+        }
+        SchemaKind::Not { .. } => PartKind::Typed("a `not` schema"),
+        SchemaKind::Any(any) => {
+            let object = !any.properties.is_empty()
+                || any.additional_properties.is_some()
+                || any.typ.as_deref() == Some("object")
+                || !any.all_of.is_empty();
+            let typed = any.typ.is_some()
+                || any.items.is_some()
+                || !any.enumeration.is_empty()
+                || !any.one_of.is_empty()
+                || !any.any_of.is_empty()
+                || any.not.is_some();
+            match (object, typed) {
+                (true, _) => PartKind::Object,
+                (false, true) => PartKind::Typed("a value of another type"),
+                (false, false) => PartKind::Annotation,
+            }
         }
     }
 }
