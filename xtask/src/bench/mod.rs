@@ -42,16 +42,20 @@ pub enum Part {
     Limiter,
     /// Peak memory while streaming a million items.
     Memory,
+    /// The fleet-wide (Redis) limiter: overhead per call, windows of 1 to 8 processes,
+    /// packages of the feature.
+    Fleet,
 }
 
 impl Part {
-    pub const ALL: [Part; 6] = [
+    pub const ALL: [Part; 7] = [
         Part::Generation,
         Part::Compile,
         Part::Cold,
         Part::Client,
         Part::Limiter,
         Part::Memory,
+        Part::Fleet,
     ];
 
     pub fn name(self) -> &'static str {
@@ -62,6 +66,7 @@ impl Part {
             Part::Client => "client",
             Part::Limiter => "limiter",
             Part::Memory => "memory",
+            Part::Fleet => "fleet",
         }
     }
 }
@@ -197,6 +202,7 @@ pub fn run(root: &Path, options: &Options) -> Result<PathBuf> {
         (Part::Client, runtime::client_overhead(options.quick)),
         (Part::Limiter, runtime::limiter_windows(options.quick)),
         (Part::Memory, runtime::stream_memory(options.quick)),
+        (Part::Fleet, runtime::fleet(options.quick)),
     ]
     .into_iter()
     .filter(|(part, _)| options.runs(*part))
@@ -212,6 +218,7 @@ pub fn run(root: &Path, options: &Options) -> Result<PathBuf> {
             match part {
                 Part::Client => results.client = Some(printed),
                 Part::Limiter => results.limiter = Some(printed),
+                Part::Fleet => results.fleet = Some(printed),
                 _ => results.memory = Some(printed),
             }
         }
@@ -326,7 +333,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("generation, compile, cold, client, limiter, memory"),
+            err.contains("generation, compile, cold, client, limiter, memory, fleet"),
             "{err}"
         );
         assert!(Options::parse(&args(&["--fast"])).is_err());

@@ -36,6 +36,7 @@ pub struct Results {
     pub client: Option<Printed>,
     pub limiter: Option<Printed>,
     pub memory: Option<Printed>,
+    pub fleet: Option<Printed>,
     /// `key=value` figures the runtime benchmarks reported.
     pub summary: BTreeMap<String, String>,
 }
@@ -197,6 +198,7 @@ fn targets(out: &mut String, r: &Results) {
         measured: utilization.map_or("not measured".to_owned(), |v| format!("{v:.3}")),
         met: utilization.map(|v| v >= 0.98),
     });
+    fleet_targets(&mut rows, &number);
     let _ = writeln!(
         out,
         "## Targets\n\n| target | aim | measured | |\n|---|---|---:|---|"
@@ -391,6 +393,44 @@ fn runtime(out: &mut String, r: &Results) {
     let _ = writeln!(out, "## 4. Runtime quality\n");
     quote(out, r.limiter.as_ref());
     quote(out, r.memory.as_ref());
+    let _ = writeln!(out, "## 5. Fleet-wide rate limiter (Redis)\n");
+    quote(out, r.fleet.as_ref());
+}
+
+/// The fleet limiter's targets: a Redis acquire's p99 on loopback, and no fleet of 1 to
+/// 8 processes over the limit at the server.
+fn fleet_targets(rows: &mut Vec<Target>, number: &impl Fn(&str) -> Option<f64>) {
+    let p99 = number("fleet.acquire.p99_us");
+    rows.push(Target {
+        what: "fleet limiter: p99 of one `acquire()` on Redis (loopback)",
+        aim: "≤ 1 ms",
+        measured: p99.map_or("not measured".to_owned(), |v| format!("{v:.0} µs")),
+        met: p99.map(|v| v <= 1000.0),
+    });
+    let limit = number("fleet.limit");
+    let busiest: Vec<(u32, Option<f64>)> = [1, 2, 4, 8]
+        .into_iter()
+        .map(|n| (n, number(&format!("fleet.p{n}.busiest"))))
+        .collect();
+    let measured = busiest
+        .iter()
+        .map(|(n, b)| format!("{n}: {}", b.map_or("–".to_owned(), |b| format!("{b:.0}"))))
+        .collect::<Vec<_>>()
+        .join(", ");
+    rows.push(Target {
+        what: "fleet limiter: busiest one-second window at the server, by processes",
+        aim: "never over the limit",
+        measured: match limit {
+            Some(l) if busiest.iter().any(|(_, b)| b.is_some()) => {
+                format!("{measured} (limit {l:.0})")
+            }
+            _ => "not measured".to_owned(),
+        },
+        met: limit.and_then(|l| {
+            let all: Option<Vec<f64>> = busiest.iter().map(|(_, b)| *b).collect();
+            all.map(|all| all.iter().all(|&b| b <= l))
+        }),
+    });
 }
 
 fn quote(out: &mut String, printed: Option<&Printed>) {

@@ -1,5 +1,5 @@
 //! Parts 3 and 4, the client at run time: the `amperity-benches` benchmarks
-//! (`client_overhead`, `limiter_windows`, `stream_memory`), run with `cargo bench` in this
+//! (`client_overhead`, `limiter_windows`, `stream_memory`, `fleet`), run with `cargo bench` in this
 //! workspace. Each prints Markdown tables, which the report quotes as they are, and
 //! appends its headline figures to a summary file (`AMPERITY_BENCH_SUMMARY`), from which
 //! the report checks the targets.
@@ -62,6 +62,19 @@ pub fn stream_memory(quick: bool) -> Bench {
             "STREAM_PAGES",
             if quick { "100" } else { "1000" }.to_owned(),
         )],
+    }
+}
+
+/// The fleet-wide limiter (needs `redis-server`, which it installs when root).
+pub fn fleet(quick: bool) -> Bench {
+    let (rounds, seconds) = if quick { ("6", "3") } else { ("40", "10") };
+    Bench {
+        name: "fleet",
+        env: vec![
+            ("FLEET_ROUNDS", rounds.to_owned()),
+            ("FLEET_ACQUIRES", "200".to_owned()),
+            ("FLEET_SECONDS", seconds.to_owned()),
+        ],
     }
 }
 

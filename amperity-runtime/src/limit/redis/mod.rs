@@ -51,6 +51,8 @@ pub struct RedisOptions {
     expected_processes: u32,
     on_failure: OnRedisFailure,
     arrival_allowance: Duration,
+    /// Limits that replace an API's documented one, by family.
+    limits: Vec<(String, RateLimit)>,
 }
 
 impl Default for RedisOptions {
@@ -61,12 +63,16 @@ impl Default for RedisOptions {
             connect_timeout: Duration::from_secs(1),
             expected_processes: 8,
             on_failure: OnRedisFailure::FallBack,
-            arrival_allowance: Duration::from_millis(20),
+            arrival_allowance: Self::DEFAULT_ARRIVAL_ALLOWANCE,
+            limits: Vec::new(),
         }
     }
 }
 
 impl RedisOptions {
+    /// The default [`arrival_allowance`](Self::arrival_allowance): 20 ms.
+    pub const DEFAULT_ARRIVAL_ALLOWANCE: Duration = Duration::from_millis(20);
+
     /// The defaults: prefix `amperity`, 50 ms per call, 1 s to connect, 8 expected
     /// processes, fall back on failure, 20 ms arrival allowance.
     pub fn new() -> Self {
@@ -113,6 +119,16 @@ impl RedisOptions {
     /// paths, deliver requests with that much spread.
     pub fn arrival_allowance(mut self, allowance: Duration) -> Self {
         self.arrival_allowance = allowance;
+        self
+    }
+
+    /// Uses `limit` for the budget of `family` (`control_plane`, `profile`) instead of the
+    /// API's documented limit: for a tenant whose limit Amperity raised, or to keep a
+    /// fleet well below it. Every process sharing the budget should say the same.
+    pub fn limit(mut self, family: impl Into<String>, limit: RateLimit) -> Self {
+        let family = family.into();
+        self.limits.retain(|(f, _)| *f != family);
+        self.limits.push((family, limit));
         self
     }
 }
@@ -241,11 +257,16 @@ impl Handle {
         documented: Option<RateLimit>,
         title: &str,
     ) -> Result<Handle, Error> {
-        let limit = documented.ok_or_else(|| {
-            Error::Config(format!(
-                "{title} documents no rate limit, so a fleet limiter has no budget to share"
-            ))
-        })?;
+        let chosen = self.fleet.options.limits.iter().find(|(f, _)| f == family);
+        let limit = chosen
+            .map(|(_, limit)| *limit)
+            .or(documented)
+            .ok_or_else(|| {
+                Error::Config(format!(
+                    "{title} documents no rate limit, so a fleet limiter has no budget to share: \
+                 give it one with `RedisOptions::limit(\"{family}\", ..)`"
+                ))
+            })?;
         check_key_part("API family", family, |b| {
             b.is_ascii_alphanumeric() || b == b'_'
         })?;
@@ -357,5 +378,15 @@ mod tests {
         assert!(shown.contains("acme:control_plane"), "{shown}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(fleet.for_api("x", None, "Undocumented").is_err());
+        let raised = RedisOptions::new().limit("profile", RateLimit::per_second(5000));
+        let fleet = RateLimiter::redis_with("redis://127.0.0.1:1", "acme", raised).unwrap();
+        let profile = fleet
+            .for_api("profile", Some(RateLimit::per_second(2000)), "C")
+            .unwrap();
+        assert_eq!(profile.limit(), Some(RateLimit::per_second(5000)));
+        let control = fleet
+            .for_api("control_plane", Some(RateLimit::per_second(10)), "A")
+            .unwrap();
+        assert_eq!(control.limit(), Some(RateLimit::per_second(10)));
     }
 }
