@@ -88,15 +88,6 @@ pub struct NameSet {
     taken: BTreeMap<String, (String, String)>,
 }
 
-/// Two wire names that became one Rust name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Collision {
-    /// The Rust name both became.
-    pub rust: String,
-    /// The wire name that took it first, and where it was.
-    pub first: (String, String),
-}
-
 impl NameSet {
     /// A set with names the scope already uses (for example `new` in a struct's impl).
     pub fn reserving(reserved: &[&str]) -> Self {
@@ -112,25 +103,87 @@ impl NameSet {
     }
 
     /// Claims `rust` for `wire` found at `place` and returns the name it got: `rust`
-    /// itself, or `rust_` when the generated code uses `rust`. Fails if another wire name
-    /// already has that name.
-    pub fn claim(&mut self, rust: &str, wire: &str, place: &str) -> Result<String, Collision> {
-        let rust = if self.reserved.contains(rust) {
+    /// itself; `rust_` when the generated code uses `rust`; and when another wire name of
+    /// the scope already has it, the first free numbered form ([`numbered`]). Wire names
+    /// are claimed in document order (component schemas in sorted order), so the same
+    /// document always gives the same names; the wire string is kept exactly beside it.
+    pub fn claim(&mut self, rust: &str, wire: &str, place: &str) -> String {
+        let base = if self.reserved.contains(rust) {
             format!("{rust}_")
         } else {
             rust.to_owned()
         };
-        match self.taken.get(&rust) {
-            Some(first) => Err(Collision {
-                rust,
-                first: first.clone(),
-            }),
-            None => {
-                self.taken
-                    .insert(rust.clone(), (wire.to_owned(), place.to_owned()));
-                Ok(rust)
-            }
+        let mut name = base.clone();
+        let mut n = 1;
+        while self.taken.contains_key(&name) || self.reserved.contains(&name) {
+            n += 1;
+            name = numbered(&base, n);
         }
+        self.taken
+            .insert(name.clone(), (wire.to_owned(), place.to_owned()));
+        name
+    }
+}
+
+/// The `n`th name made from `base` when wire names collide after escaping (`Pet` and `pet`,
+/// `ON` and `on`, `2024-04-01` and `20240401`): types take the number (`Pet2`, or `V2024N2`
+/// after a digit), snake_case and CONSTANT names take `_n` (`status_2`, `SANDBOX_2`).
+pub fn numbered(base: &str, n: usize) -> String {
+    // Type names are UpperCamelCase, so they hold a lowercase letter unless they have
+    // only one letter (`V2024`); CONSTANT names have no lowercase letter.
+    let letters = base.chars().filter(char::is_ascii_alphabetic).count();
+    let camel = base.starts_with(|c: char| c.is_ascii_uppercase())
+        && !base.contains('_')
+        && (base.chars().any(|c| c.is_ascii_lowercase()) || letters == 1);
+    match (camel, base.ends_with(|c: char| c.is_ascii_digit())) {
+        (true, false) => format!("{base}{n}"),
+        (true, true) => format!("{base}N{n}"),
+        (false, _) => format!("{}_{n}", base.trim_end_matches('_')),
+    }
+}
+
+/// Words for a wire name with no ASCII letter or digit to make a name from (`-`, `+`, `*`,
+/// `日本`): each symbol is spelled out and each other character written as its code point,
+/// so that every such name still becomes an identifier.
+pub fn spell_out(wire: &str) -> String {
+    let words: Vec<String> = wire
+        .chars()
+        .map(|c| match c {
+            '-' => "minus".to_owned(),
+            '+' => "plus".to_owned(),
+            '*' => "star".to_owned(),
+            '/' => "slash".to_owned(),
+            '\\' => "backslash".to_owned(),
+            '.' => "dot".to_owned(),
+            ',' => "comma".to_owned(),
+            ':' => "colon".to_owned(),
+            ';' => "semicolon".to_owned(),
+            '=' => "equals".to_owned(),
+            '<' => "less".to_owned(),
+            '>' => "greater".to_owned(),
+            '!' => "bang".to_owned(),
+            '?' => "question".to_owned(),
+            '#' => "hash".to_owned(),
+            '$' => "dollar".to_owned(),
+            '%' => "percent".to_owned(),
+            '&' => "and".to_owned(),
+            '@' => "at".to_owned(),
+            '~' => "tilde".to_owned(),
+            '^' => "caret".to_owned(),
+            '|' => "pipe".to_owned(),
+            '_' => "underscore".to_owned(),
+            ' ' => "space".to_owned(),
+            '(' | ')' => "paren".to_owned(),
+            '[' | ']' => "bracket".to_owned(),
+            '{' | '}' => "brace".to_owned(),
+            '\'' | '"' | '`' => "quote".to_owned(),
+            c => format!("u{:04x}", u32::from(c)),
+        })
+        .collect();
+    if words.is_empty() {
+        "empty".to_owned()
+    } else {
+        words.join(" ")
     }
 }
 
@@ -204,14 +257,38 @@ mod tests {
     }
 
     #[test]
-    fn collisions_name_the_first_claim() {
+    fn collisions_are_numbered_in_order() {
         let mut set = NameSet::reserving(&["new"]);
-        assert_eq!(set.claim("v_2024", "2024", "/a").unwrap(), "v_2024");
-        let c = set.claim("v_2024", "2-0-2-4", "/b").unwrap_err();
-        assert_eq!(c.first, ("2024".to_owned(), "/a".to_owned()));
-        // A reserved name gets the keyword suffix; the suffixed name can still collide.
-        assert_eq!(set.claim("new", "new", "/c").unwrap(), "new_");
-        let c = set.claim("new_", "new_", "/d").unwrap_err();
-        assert_eq!(c.first, ("new".to_owned(), "/c".to_owned()));
+        assert_eq!(set.claim("v_2024", "2024", "/a"), "v_2024");
+        assert_eq!(set.claim("v_2024", "2-0-2-4", "/b"), "v_2024_2");
+        assert_eq!(set.claim("v_2024", "20_24", "/c"), "v_2024_3");
+        // A reserved name gets the keyword suffix; the suffixed name is numbered too.
+        assert_eq!(set.claim("new", "new", "/d"), "new_");
+        assert_eq!(set.claim("new_", "new_", "/e"), "new_2");
+        let mut types = NameSet::default();
+        assert_eq!(types.claim("Pet", "Pet", "/f"), "Pet");
+        assert_eq!(types.claim("Pet", "pet", "/g"), "Pet2");
+        assert_eq!(types.claim("V2024", "2024", "/h"), "V2024");
+        assert_eq!(types.claim("V2024", "20-24", "/i"), "V2024N2");
+        assert_eq!(types.claim("SANDBOX", "sandbox", "/j"), "SANDBOX");
+        assert_eq!(types.claim("SANDBOX", "Sandbox", "/k"), "SANDBOX_2");
+    }
+
+    #[test]
+    fn names_without_letters_are_spelled_out() {
+        assert_eq!(
+            escape(&spell_out("-"), Case::Type).as_deref(),
+            Some("Minus")
+        );
+        assert_eq!(escape(&spell_out("+"), Case::Type).as_deref(), Some("Plus"));
+        assert_eq!(
+            escape(&spell_out("<="), Case::Value).as_deref(),
+            Some("less_equals")
+        );
+        assert_eq!(
+            escape(&spell_out("日本"), Case::Type).as_deref(),
+            Some("U65e5U672c")
+        );
+        assert_eq!(escape(&spell_out(""), Case::Type).as_deref(), Some("Empty"));
     }
 }

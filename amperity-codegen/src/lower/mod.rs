@@ -18,7 +18,7 @@ use openapiv3::{OpenAPI, ReferenceOr};
 
 use crate::error::{Error, ErrorKind, Pointer, Reporter, Result};
 use crate::ir::{Api, ApiVersion, Model, ModelKind, Server, TypeRef};
-use crate::names::{Case, Collision, Name, NameSet, escape};
+use crate::names::{Case, Name, NameSet, escape, spell_out};
 use crate::resolve::Resolver;
 
 use conventions::Conventions;
@@ -104,17 +104,6 @@ impl<'a> Lowerer<'a> {
         self.report.error(kind, at, message)
     }
 
-    pub(crate) fn collision(&self, at: &Pointer, what: &str, wire: &str, c: Collision) -> Error {
-        self.error(
-            ErrorKind::Name,
-            at,
-            format!(
-                "{what} {wire:?} becomes the Rust name `{}`, which {:?} (at {}) already has",
-                c.rust, c.first.0, c.first.1
-            ),
-        )
-    }
-
     /// Escapes `wire` or reports that it cannot become a Rust name.
     pub(crate) fn escape(
         &self,
@@ -123,21 +112,24 @@ impl<'a> Lowerer<'a> {
         at: &Pointer,
         what: &str,
     ) -> Result<String> {
-        escape(wire, case).ok_or_else(|| {
-            self.error(
-                ErrorKind::Name,
-                at,
-                format!("{what} {wire:?} has no letters or digits to make a Rust name from"),
-            )
-        })
+        // A name with no ASCII letter or digit is spelled out (`-` → `Minus`).
+        escape(wire, case)
+            .or_else(|| escape(&spell_out(wire), case))
+            .ok_or_else(|| {
+                self.error(
+                    ErrorKind::Internal,
+                    at,
+                    format!(
+                        "generator bug: {what} {wire:?} could not be spelled out as a Rust name"
+                    ),
+                )
+            })
     }
 
-    /// Claims a type name in the models module.
-    pub(crate) fn claim_model_name(&mut self, rust: &str, wire: &str, at: &Pointer) -> Result<()> {
-        self.model_names
-            .claim(rust, wire, at.as_str())
-            .map(drop)
-            .map_err(|c| self.collision(at, "type", wire, c))
+    /// Claims a type name in the models module and returns the name it got (see
+    /// [`NameSet::claim`]).
+    pub(crate) fn claim_model_name(&mut self, rust: &str, wire: &str, at: &Pointer) -> String {
+        self.model_names.claim(rust, wire, at.as_str())
     }
 
     /// Every component schema gets its name before any is lowered, so references
@@ -152,7 +144,7 @@ impl<'a> Lowerer<'a> {
         for key in keys {
             let at = Pointer::root().join("components").join("schemas").join(key);
             let rust = self.escape(key, Case::Type, &at, "schema name")?;
-            self.claim_model_name(&rust, key, &at)?;
+            let rust = self.claim_model_name(&rust, key, &at);
             self.components.insert(key.clone(), rust);
         }
         Ok(())
@@ -227,9 +219,7 @@ impl<'a> Lowerer<'a> {
                 Case::Value
             };
             let rust = self.escape(&label, case, &at.join("description"), "server description")?;
-            let rust = names
-                .claim(&rust, &label, at.as_str())
-                .map_err(|c| self.collision(&at, "server", &label, c))?;
+            let rust = names.claim(&rust, &label, at.as_str());
             servers.push(Server {
                 name: Name { rust, wire: label },
                 url: server.url.clone(),
@@ -261,9 +251,7 @@ impl<'a> Lowerer<'a> {
             }
             let vat = at.join("variables").join(variable);
             let rust = self.escape(variable, Case::Value, &vat, "server variable")?;
-            let rust = variable_names
-                .claim(&rust, variable, vat.as_str())
-                .map_err(|c| self.collision(&vat, "server variable", variable, c))?;
+            let rust = variable_names.claim(&rust, variable, vat.as_str());
             variables.push(Name {
                 rust,
                 wire: variable.clone(),

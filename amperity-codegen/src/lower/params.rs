@@ -199,9 +199,7 @@ impl<'a> Lowerer<'a> {
         } else {
             self.escape(&data.name, Case::Value, &at.join("name"), "parameter name")?
         };
-        let rust = names
-            .claim(&rust, &data.name, at.as_str())
-            .map_err(|c| self.collision(&at.join("name"), "parameter", &data.name, c))?;
+        let rust = names.claim(&rust, &data.name, at.as_str());
         let owner = format!(
             "{builder}{}",
             self.escape(&data.name, Case::Type, at, "parameter name")?

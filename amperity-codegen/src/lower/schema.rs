@@ -163,9 +163,7 @@ impl<'a> Lowerer<'a> {
                     (name, Vec::new())
                 }
             };
-            let rust = names
-                .claim(&name, vat.as_str(), vat.as_str())
-                .map_err(|c| self.collision(&vat, "variant", &name, c))?;
+            let rust = names.claim(&name, vat.as_str(), vat.as_str());
             variants.push(Variant {
                 name: Name {
                     rust,
@@ -251,13 +249,13 @@ impl<'a> Lowerer<'a> {
         if container_depth(&ty) < 2 {
             return Ok(ty);
         }
-        self.claim_model_name(owner, at.as_str(), at)?;
+        let rust = self.claim_model_name(owner, at.as_str(), at);
         let name = Name {
-            rust: owner.to_owned(),
+            rust: rust.clone(),
             wire: at.as_str().to_owned(),
         };
         self.insert_model(name, None, ModelKind::Alias(ty), at);
-        Ok(TypeRef::Named(owner.to_owned()))
+        Ok(TypeRef::Named(rust))
     }
 
     fn unsupported(&self, at: &Pointer, construct: &str) -> crate::Error {
@@ -296,13 +294,13 @@ impl<'a> Lowerer<'a> {
         at: &Pointer,
         depth: usize,
     ) -> Result<TypeRef> {
-        self.claim_model_name(owner, at.as_str(), at)?;
+        let rust = self.claim_model_name(owner, at.as_str(), at);
         let name = Name {
-            rust: owner.to_owned(),
+            rust: rust.clone(),
             wire: at.as_str().to_owned(),
         };
         self.define(name, schema, at, depth + 1)?;
-        Ok(TypeRef::Named(owner.to_owned()))
+        Ok(TypeRef::Named(rust))
     }
 
     /// Defines the model `name` from `schema` (a component schema or an inline one).
@@ -404,9 +402,7 @@ impl<'a> Lowerer<'a> {
             } else {
                 self.escape(value, Case::Type, &vat, "enum value")?
             };
-            let rust = names
-                .claim(&rust, value, vat.as_str())
-                .map_err(|c| self.collision(&vat, "enum value", value, c))?;
+            let rust = names.claim(&rust, value, vat.as_str());
             variants.push(Name {
                 rust,
                 wire: value.clone(),
@@ -436,9 +432,7 @@ impl<'a> Lowerer<'a> {
             };
             self.resolve.spend(1, wire.len() + doc_bytes, &fat)?;
             let rust = self.escape(wire, Case::Value, &fat, "property name")?;
-            let rust = names
-                .claim(&rust, wire, fat.as_str())
-                .map_err(|c| self.collision(&fat, "property", wire, c))?;
+            let rust = names.claim(&rust, wire, fat.as_str());
             let inline_owner = format!(
                 "{owner}{}",
                 self.escape(wire, Case::Type, &fat, "property name")?

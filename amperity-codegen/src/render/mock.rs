@@ -25,8 +25,12 @@ pub fn mock_file(api: &Api) -> TokenStream {
     let stubs = api.operations.iter().map(stub);
     let title = &api.title;
     let samples = super::samples::sample_impls(api);
+    // The title is the document's text: escaped like every description (the IR keeps it
+    // on one line).
+    let title = super::docs::sanitize(title).join(" ");
     let module_doc = format!(
-        " A mock {title} for testing code that uses [`Client`](super::Client) (feature `test-kit`): [`MockAmperity::start`] runs a server on loopback and hands out clients configured for it; each operation has a typed stub whose setters are the values the request must carry, and whose [`StubBuilder`] methods add faults and answer. See [`crate::runtime::mock`]."
+        " A mock {} for testing code that uses [`Client`](super::Client) (feature `test-kit`): [`MockAmperity::start`] runs a server on loopback and hands out clients configured for it; each operation has a typed stub whose setters are the values the request must carry, and whose [`StubBuilder`] methods add faults and answer. See [`crate::runtime::mock`].",
+        title.trim()
     );
     quote! {
         #![doc = #module_doc]
