@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 use xtask::update::{self, Source};
-use xtask::{bench, diff, fuzz, regen, spec};
+use xtask::{bench, corpus, diff, fuzz, regen, spec};
 
 const USAGE: &str = "usage: cargo xtask <command>
 
@@ -42,6 +42,12 @@ commands:
                        BENCHMARKS.md (a --quick or partial run writes DIR/BENCHMARKS.md
                        unless --out says otherwise); PART: generation, compile, cold,
                        client, limiter, memory
+  corpus [--sample N] [--seed S] [--no-compile] [--no-peer] [--out FILE]
+                       generate every document of APIs.guru's directory (installed
+                       from tests/corpus/package-lock.json with npm ci), compile what
+                       was generated with clippy and rustdoc warnings denied, run
+                       progenitor on the same documents if `bench` installed it, and
+                       write CORPUS.md (a --sample run writes <target>/corpus/CORPUS.md)
 
 exit status:
   0  success; for diff: no breaking changes
@@ -91,6 +97,13 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             } else {
                 ExitCode::from(EXIT_CHECK_FAILED)
             })
+        }
+        "corpus" => {
+            let options =
+                corpus::Options::parse(rest).map_err(|e| anyhow::anyhow!("{e:#}\n\n{USAGE}"))?;
+            let out = corpus::run(&root, &options)?;
+            println!("corpus: wrote {}", out.display());
+            Ok(ExitCode::SUCCESS)
         }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");

@@ -4,6 +4,7 @@ mod broken;
 mod client;
 mod contract;
 mod conventions;
+mod corpus;
 mod diff;
 mod drift;
 mod faults;

@@ -6,12 +6,12 @@
 //! runs the `amperity-benches` benchmarks, `report` writes the file. Nothing here runs in
 //! `cargo test` except the unit tests of the pure helpers.
 
-mod cmd;
+pub(crate) mod cmd;
 mod compile;
 mod generation;
 mod loc;
 mod machine;
-mod peers;
+pub(crate) mod peers;
 mod report;
 mod runtime;
 mod stats;
@@ -254,7 +254,7 @@ fn documents(root: &Path) -> Result<Vec<Document>> {
 }
 
 /// Cargo's target directory: `$CARGO_TARGET_DIR`, else `<root>/target`.
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR").filter(|v| !v.is_empty()) {
         Some(dir) => absolute(Path::new(&dir)).unwrap_or_else(|_| PathBuf::from(dir)),
         None => root.join("target"),
@@ -276,7 +276,7 @@ fn command_line(options: &Options) -> String {
 }
 
 /// The current time in UTC as `YYYY-MM-DD HH:MM UTC` (no date library for one line).
-fn utc_now() -> String {
+pub(crate) fn utc_now() -> String {
     let secs = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());

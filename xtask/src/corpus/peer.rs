@@ -1,0 +1,103 @@
+//! progenitor on the same documents, when `cargo xtask bench` has installed it (in its
+//! cache, `<target>/bench-peers/`): each document once, as a process, two at a time. This
+//! run does not install it: that compiles cargo-progenitor, several minutes on a small
+//! machine, which `cargo xtask bench` does once and keeps.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use super::install::Document;
+use crate::bench::cmd;
+use crate::bench::peers::{PROGENITOR_VERSION, Peers};
+
+/// progenitor's results, or why there are none.
+#[derive(Debug, Default)]
+pub struct PeerRun {
+    /// Where the binary was looked for, when it was not there.
+    pub missing: Option<PathBuf>,
+    pub version: String,
+    pub generated: usize,
+    pub failed: usize,
+    pub panicked: usize,
+    /// One example of a panic: document and message.
+    pub panic_example: Option<(String, String)>,
+    pub wall: Duration,
+    pub ran: usize,
+}
+
+/// Runs progenitor on every document if it is installed.
+pub fn run(root: &Path, documents: &[Document], work: &Path) -> Result<PeerRun> {
+    let target = crate::bench::target_dir(root);
+    let peers = Peers::new(target.join("bench-peers"), target.join("release/xtask"));
+    let binary = peers.progenitor();
+    if !binary.is_file() {
+        eprintln!(
+            "corpus: progenitor is not installed at {} (run `cargo xtask bench` once to install it)",
+            binary.display()
+        );
+        return Ok(PeerRun {
+            missing: Some(binary),
+            ..PeerRun::default()
+        });
+    }
+    let version = peers.progenitor_version();
+    eprintln!(
+        "corpus: progenitor {version} (measured in the bench at {PROGENITOR_VERSION}) on {} documents",
+        documents.len()
+    );
+    let next = AtomicUsize::new(0);
+    let result = Mutex::new(PeerRun {
+        version,
+        ran: documents.len(),
+        ..PeerRun::default()
+    });
+    let started = Instant::now();
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    std::thread::scope(|scope| {
+        for worker in 0..workers {
+            let (next, result, peers) = (&next, &result, &peers);
+            scope.spawn(move || {
+                let out = work.join(format!("worker-{worker}"));
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(document) = documents.get(i) else {
+                        break;
+                    };
+                    let _ = cmd::remove_dir(&out);
+                    let mut command = Command::new(peers.progenitor());
+                    command
+                        .args(["progenitor", "-i"])
+                        .arg(&document.path)
+                        .arg("-o")
+                        .arg(&out)
+                        .args(["-n", "corpus-peer", "-v", "0.1.0"]);
+                    let finished = cmd::timed(&mut command);
+                    let mut result = result.lock().unwrap_or_else(|e| e.into_inner());
+                    match finished {
+                        Ok(f) if f.success => result.generated += 1,
+                        Ok(f) if f.stderr.contains("panicked at") => {
+                            result.panicked += 1;
+                            if result.panic_example.is_none() {
+                                result.panic_example = Some((document.id.clone(), f.tail(2)));
+                            }
+                        }
+                        _ => result.failed += 1,
+                    }
+                    let done = i + 1;
+                    if done % 100 == 0 {
+                        eprintln!("corpus: progenitor {done}/{}", documents.len());
+                    }
+                }
+                let _ = cmd::remove_dir(&out);
+            });
+        }
+    });
+    let mut result = result.into_inner().unwrap_or_else(|e| e.into_inner());
+    result.wall = started.elapsed();
+    Ok(result)
+}
