@@ -7,6 +7,11 @@
 //! expanded, the length of one string or key. The visitor also refuses a key that appears
 //! twice in one object, which both parsers would otherwise resolve silently (the last one
 //! wins), losing a path or a property the document spells out.
+//!
+//! YAML merge keys (`<<: *base`, `<<: [*a, *b]`, YAML 1.1's type that serde_yaml leaves as
+//! a plain key) are resolved here, as the documents' authors meant them: the merged
+//! mappings' keys are added where the `<<` stands, keys of the mapping itself win, and of
+//! several merged mappings the earlier wins. In JSON `<<` is an ordinary key.
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -38,6 +43,7 @@ pub(super) fn parse(text: &str) -> Result<Value, ParseError> {
         text: Cell::new(MAX_TEXT_BYTES),
         stop: RefCell::new(None),
         failed_at: RefCell::new(None),
+        yaml: Cell::new(false),
     };
     let root = Node {
         budget: &budget,
@@ -50,6 +56,7 @@ pub(super) fn parse(text: &str) -> Result<Value, ParseError> {
             .and_then(|value| deserializer.end().map(|()| value))
             .map_err(|e| format!("invalid JSON: {e}"))
     } else {
+        budget.yaml.set(true);
         root.deserialize(serde_yaml::Deserializer::from_str(trimmed))
             .map_err(|e| format!("invalid YAML: {e}"))
     };
@@ -88,6 +95,8 @@ struct Budget {
     stop: RefCell<Option<ParseError>>,
     /// The innermost value being read when the parser failed for another reason.
     failed_at: RefCell<Option<Pointer>>,
+    /// The text is YAML, where `<<` is a merge key.
+    yaml: Cell<bool>,
 }
 
 impl Budget {
@@ -294,14 +303,17 @@ impl<'de> Visitor<'de> for Node<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
         self.enter()?;
         let mut object = Map::new();
+        // A merge key's mappings, and how many keys came before it.
+        let mut merged: Option<(usize, Vec<Map<String, Value>>)> = None;
         loop {
             let key = match access.next_key_seed(Key { parent: &self }) {
                 Ok(Some(key)) => key,
-                Ok(None) => return Ok(Value::Object(object)),
+                Ok(None) => return Ok(Value::Object(merge(object, merged))),
                 Err(e) => return Err(self.budget.failed(&self.path, e)),
             };
             let path = Path::Key(&self.path, &key);
-            if object.contains_key(&key) {
+            let is_merge = key == MERGE_KEY && self.budget.yaml.get();
+            if object.contains_key(&key) || (is_merge && merged.is_some()) {
                 return Err(self.budget.stop(
                     ErrorKind::Duplicate,
                     &path,
@@ -311,9 +323,74 @@ impl<'de> Visitor<'de> for Node<'_> {
             let value = access
                 .next_value_seed(self.child(path))
                 .map_err(|e| self.budget.failed(&path, e))?;
-            object.insert(key, value);
+            if is_merge {
+                merged = Some((object.len(), self.mappings(&path, value)?));
+            } else {
+                object.insert(key, value);
+            }
         }
     }
+}
+
+/// YAML's merge key.
+const MERGE_KEY: &str = "<<";
+
+impl Node<'_> {
+    /// The mappings a merge key's value names: one mapping or a list of them.
+    fn mappings<E: de::Error>(
+        &self,
+        path: &Path<'_>,
+        value: Value,
+    ) -> Result<Vec<Map<String, Value>>, E> {
+        let list = match value {
+            Value::Object(map) => return Ok(vec![map]),
+            Value::Array(list) => list,
+            _ => Vec::new(),
+        };
+        let count = list.len();
+        let maps: Vec<Map<String, Value>> = list
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::Object(map) => Some(map),
+                _ => None,
+            })
+            .collect();
+        if maps.len() == count && count > 0 {
+            return Ok(maps);
+        }
+        Err(self.budget.stop(
+            ErrorKind::Parse,
+            path,
+            "a YAML merge key (`<<`) takes a mapping or a list of mappings".to_owned(),
+        ))
+    }
+}
+
+/// `object` with the merged mappings' keys added where the merge key stood: keys of
+/// `object` itself win, and of the merged mappings the earlier.
+fn merge(
+    object: Map<String, Value>,
+    merged: Option<(usize, Vec<Map<String, Value>>)>,
+) -> Map<String, Value> {
+    let Some((at, maps)) = merged else {
+        return object;
+    };
+    let mut result = Map::new();
+    let mut own = object.into_iter();
+    for (key, value) in own.by_ref().take(at) {
+        result.insert(key, value);
+    }
+    let rest: Vec<(String, Value)> = own.collect();
+    for map in maps {
+        for (key, value) in map {
+            let overridden = rest.iter().any(|(k, _)| *k == key);
+            if !overridden && !result.contains_key(&key) {
+                result.insert(key, value);
+            }
+        }
+    }
+    result.extend(rest);
+    result
 }
 
 /// An object key: a string, as `serde_json::Value` reads keys (YAML `200:` becomes "200").
@@ -451,6 +528,31 @@ mod tests {
         );
         let e = error("a:\n  b: 1\n  b: 2\n");
         assert_eq!((e.kind, e.pointer.as_str()), (ErrorKind::Duplicate, "/a/b"));
+    }
+
+    #[test]
+    fn yaml_merge_keys_are_resolved_where_they_stand() {
+        let yaml = "base: &base {a: 1, b: 2}\nother: &other {b: 3, c: 4, d: 5}\n\
+                    one: {x: 0, <<: *base, b: 9}\n\
+                    two: {<<: [*base, *other], d: 6}\n";
+        let value = parse(yaml).unwrap();
+        assert_eq!(value["one"], serde_json::json!({"x": 0, "a": 1, "b": 9}));
+        let keys: Vec<&String> = value["one"].as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["x", "a", "b"]);
+        assert_eq!(
+            value["two"],
+            serde_json::json!({"a": 1, "b": 2, "c": 4, "d": 6})
+        );
+        // Not a mapping, twice in one mapping, and in JSON a key like any other.
+        let e = error("a: &a [1]\nb: {<<: *a}\n");
+        assert_eq!((e.kind, e.pointer.as_str()), (ErrorKind::Parse, "/b/<<"));
+        assert!(e.message.contains("merge key"), "{}", e.message);
+        let e = error("a: &a {x: 1}\nb: {<<: *a, <<: *a}\n");
+        assert_eq!(e.kind, ErrorKind::Duplicate);
+        assert_eq!(
+            parse(r#"{"<<": {"a": 1}}"#).unwrap(),
+            serde_json::json!({"<<": {"a": 1}})
+        );
     }
 
     #[test]
