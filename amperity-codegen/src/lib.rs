@@ -1,11 +1,11 @@
-//! The generator: OpenAPI 3.0 (or Swagger 2.0) documents in, the files of a Rust client
+//! The generator: OpenAPI 3.0 (or 3.1, or Swagger 2.0) documents in, the files of a Rust client
 //! crate out.
 //!
 //! One direction, one module per stage, no I/O:
 //!
 //! 1. [`load`]: bytes (JSON or YAML) → `openapiv3::OpenAPI`, errors with a JSON pointer;
 //!    [`overlay`]s are applied to the parsed value first, and a Swagger 2.0 document is
-//!    converted to 3.0 on the way (`swagger2`);
+//!    converted to 3.0 on the way (`swagger2`), and so is a 3.1 document (`openapi31`);
 //! 2. [`lower()`]: document → [`ir::Api`], where every name is decided and sorted;
 //! 3. `render`: IR → tokens → text formatted by prettyplease, with a header.
 //!
@@ -25,6 +25,7 @@ pub mod limits;
 mod load;
 mod lower;
 mod names;
+mod openapi31;
 mod render;
 mod resolve;
 mod summary;

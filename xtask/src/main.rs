@@ -15,8 +15,8 @@ commands:
                        --check exits 1 with a diff when the committed crate is stale
   generate --spec PATH --out DIR [--name CRATE] [--module NAME] [--runtime-path PATH]
            [--overlay FILE].. [--amperity]
-                       write a standalone client crate for any OpenAPI 3.0.x or
-                       Swagger 2.0 document (JSON or YAML); it depends on the
+                       write a standalone client crate for any OpenAPI 3.0.x, 3.1.x
+                       or Swagger 2.0 document (JSON or YAML); it depends on the
                        amperity-runtime crate at PATH (relative to DIR, or absolute;
                        default: this checkout's, by its absolute path); each --overlay
                        (OpenAPI Overlay 1.0) is applied to the document, in order;

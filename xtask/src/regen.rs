@@ -128,7 +128,7 @@ pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
 /// What `cargo xtask generate` is asked for.
 #[derive(Debug, Clone, Copy)]
 pub struct Standalone<'a> {
-    /// The document (OpenAPI 3.0.x or Swagger 2.0, JSON or YAML).
+    /// The document (OpenAPI 3.0.x, 3.1.x or Swagger 2.0, JSON or YAML).
     pub spec: &'a Path,
     /// The crate's directory.
     pub out: &'a Path,
@@ -146,7 +146,7 @@ pub struct Standalone<'a> {
     pub amperity: bool,
 }
 
-/// `cargo xtask generate`: a standalone crate for any OpenAPI 3.0.x or Swagger 2.0 document
+/// `cargo xtask generate`: a standalone crate for any OpenAPI 3.0.x, 3.1.x or Swagger 2.0 document
 /// (converted in process while loading), with overlays applied. It depends on the runtime
 /// crate at `runtime_path` (relative to `out`, or absolute), which must hold a
 /// `Cargo.toml`; by default, this workspace's runtime crate by its absolute path.

@@ -1,4 +1,6 @@
 //! Stage 1: bytes → `openapiv3::OpenAPI`, with errors that carry a JSON pointer.
+//! OpenAPI 3.1 and Swagger 2.0 documents are converted to 3.0 on the way (`openapi31`,
+//! `swagger2`).
 //!
 //! Overlays (`overlay`) apply to the parsed value first, before anything else reads it:
 //! the version check, the Swagger 2.0 conversion, the limits, lowering.
@@ -29,7 +31,7 @@ mod shape;
 
 use overlay::{Overlay, OverlayInput};
 
-/// Parses a JSON or YAML OpenAPI 3.0.x or Swagger 2.0 document. `document` names it in
+/// Parses a JSON or YAML OpenAPI 3.0.x, 3.1.x or Swagger 2.0 document. `document` names it in
 /// errors.
 pub fn load(document: &str, bytes: &[u8]) -> Result<OpenAPI> {
     load_overlaid(document, bytes, &[])
@@ -84,6 +86,7 @@ pub(crate) fn load_traced(
     let (mut value, origin) = match check_version(&value, &report)? {
         Version::OpenApi3 => (value, Origin::default()),
         Version::Swagger2 => swagger2::convert(document, &value)?,
+        Version::OpenApi31 => crate::openapi31::convert(document, &value)?,
     };
     integers::widen(&mut value);
     // Every part that `openapiv3` reads through a reference first, innermost first: the
@@ -130,6 +133,8 @@ fn parse_value(document: &str, bytes: &[u8]) -> Result<Value> {
 /// Which kind of document the root says it is.
 enum Version {
     OpenApi3,
+    /// Converted to 3.0 (`openapi31`).
+    OpenApi31,
     Swagger2,
 }
 
@@ -145,10 +150,11 @@ fn check_version(value: &Value, report: &Reporter) -> Result<Version> {
     let swagger_at = Pointer::root().join("swagger");
     match (object.get("openapi"), object.get("swagger")) {
         (Some(Value::String(v)), _) if v.starts_with("3.0.") => Ok(Version::OpenApi3),
+        (Some(Value::String(v)), _) if v.starts_with("3.1.") => Ok(Version::OpenApi31),
         (Some(Value::String(v)), _) => Err(report.error(
             ErrorKind::UnsupportedVersion,
             &at,
-            format!("OpenAPI version {v:?} is not supported; this generator reads 3.0.x and Swagger 2.0"),
+            format!("OpenAPI version {v:?} is not supported; this generator reads 3.0.x, 3.1.x and Swagger 2.0"),
         )),
         (Some(other), _) => Err(report.error(
             ErrorKind::UnsupportedVersion,
@@ -159,7 +165,7 @@ fn check_version(value: &Value, report: &Reporter) -> Result<Version> {
         (None, Some(Value::String(v))) => Err(report.error(
             ErrorKind::UnsupportedVersion,
             &swagger_at,
-            format!("Swagger version {v:?} is not supported; this generator reads Swagger 2.0 and OpenAPI 3.0.x"),
+            format!("Swagger version {v:?} is not supported; this generator reads Swagger 2.0 and OpenAPI 3.0.x and 3.1.x"),
         )),
         (None, Some(other)) => Err(report.error(
             ErrorKind::UnsupportedVersion,
@@ -206,7 +212,7 @@ mod tests {
 
     #[test]
     fn errors_say_where() {
-        let e = err(r#"{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{}}"#);
+        let e = err(r#"{"openapi":"3.2.0","info":{"title":"t","version":"1"},"paths":{}}"#);
         assert_eq!(
             (e.kind, e.pointer.as_str()),
             (ErrorKind::UnsupportedVersion, "/openapi")
