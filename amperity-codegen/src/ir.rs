@@ -194,6 +194,9 @@ pub enum TypeRef {
     Json,
     /// `bytes::Bytes`: a body that is not JSON, form or text.
     Bytes,
+    /// `runtime::Multipart`: a `multipart/form-data` request body, built part by part
+    /// (files as bytes with a file name and media type, other fields as text or JSON).
+    Multipart,
     /// A model, by Rust name.
     Named(String),
     /// `Vec<T>`.
@@ -220,7 +223,11 @@ impl TypeRef {
             | TypeRef::F64
             | TypeRef::DateTime
             | TypeRef::Date => true,
-            TypeRef::Json | TypeRef::Bytes | TypeRef::Array(_) | TypeRef::Map(_) => false,
+            TypeRef::Json
+            | TypeRef::Bytes
+            | TypeRef::Multipart
+            | TypeRef::Array(_)
+            | TypeRef::Map(_) => false,
             TypeRef::Nullable(inner) => inner.is_scalar(models),
             TypeRef::Named(name) => match models.get(name).map(|m| &m.kind) {
                 Some(ModelKind::Enum(_)) => true,
@@ -484,6 +491,8 @@ pub enum Media {
     Json,
     /// `application/x-www-form-urlencoded`: a flat struct or map, form-encoded.
     Form,
+    /// `multipart/form-data` (request bodies only): a `runtime::Multipart`.
+    Multipart,
     /// `text/*`: a `String`.
     Text,
     /// Anything else (`application/octet-stream`, images, ...): bytes as they are.

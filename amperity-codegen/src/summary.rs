@@ -247,6 +247,7 @@ fn ty(t: &TypeRef) -> String {
         TypeRef::Date => "Date".into(),
         TypeRef::Json => "Json".into(),
         TypeRef::Bytes => "Bytes".into(),
+        TypeRef::Multipart => "Multipart".into(),
         TypeRef::Named(n) => n.clone(),
         TypeRef::Array(i) => format!("[{}]", ty(i)),
         TypeRef::Map(v) => format!("{{String: {}}}", ty(v)),

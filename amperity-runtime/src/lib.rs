@@ -23,6 +23,7 @@ mod error;
 mod limit;
 #[cfg(feature = "test-kit")]
 pub mod mock;
+mod multipart;
 mod pager;
 mod redirect;
 mod request;
@@ -42,6 +43,7 @@ pub use error::{
 #[cfg(feature = "redis")]
 pub use limit::{OnRedisFailure, RedisOptions};
 pub use limit::{RateLimit, RateLimiter};
+pub use multipart::{FilePart, Multipart};
 pub use pager::{Items, Page, Pages};
 pub use redirect::{RedirectError, RedirectPolicy, RedirectRefusal};
 pub use request::Request;

@@ -203,6 +203,16 @@ impl Request {
         self
     }
 
+    /// Sets a `multipart/form-data` body, encoded once so that a retry sends it again.
+    pub fn multipart(&mut self, body: &crate::Multipart) -> &mut Self {
+        let (content_type, bytes) = body.encode();
+        // The boundary is ASCII letters, digits and `-`: always a valid header value.
+        let content_type = HeaderValue::from_str(&content_type)
+            .unwrap_or_else(|_| HeaderValue::from_static("multipart/form-data"));
+        self.body = Some((content_type, bytes));
+        self
+    }
+
     /// Asks for a media type other than JSON (`Accept`).
     pub fn accept(&mut self, media_type: &'static str) -> &mut Self {
         self.headers

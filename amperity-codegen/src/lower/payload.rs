@@ -33,10 +33,22 @@ impl<'a> Lowerer<'a> {
                 "a form body must be an object",
             ));
         }
+        let doc = if kind == Media::Multipart {
+            let parts = self.multipart_parts(media);
+            Some(
+                [body.description.as_deref(), Some(&parts)]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join("\n\n"),
+            )
+        } else {
+            body.description.clone()
+        };
         Ok(Body {
             ty,
             required: body.required,
-            doc: body.description.clone(),
+            doc,
             media: kind,
             content_type,
         })
@@ -110,7 +122,7 @@ impl<'a> Lowerer<'a> {
             return Ok(None);
         };
         // A form is not something servers answer with; keep its bytes.
-        let kind = if kind == Media::Form {
+        let kind = if matches!(kind, Media::Form | Media::Multipart) {
             Media::Bytes
         } else {
             kind
@@ -132,8 +144,9 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The media type of a `content` map the client uses: JSON (`application/json`,
-    /// `+json`) first, then a URL-encoded form, then text, then anything else as bytes.
-    /// `multipart/form-data` alone is refused. `None` for an empty map (no body).
+    /// `+json`) first, then a URL-encoded form, then text, then anything else as bytes,
+    /// then `multipart/form-data`; another `multipart/*` type alone is refused. `None` for an
+    /// empty map (no body).
     fn pick_media<'m>(
         &self,
         content: &'m indexmap::IndexMap<String, MediaType>,
@@ -150,6 +163,8 @@ impl<'a> Lowerer<'a> {
                 Some(Media::Json)
             } else if essence == "application/x-www-form-urlencoded" {
                 Some(Media::Form)
+            } else if essence == "multipart/form-data" {
+                Some(Media::Multipart)
             } else if essence.starts_with("text/") {
                 Some(Media::Text)
             } else if essence.starts_with("multipart/") {
@@ -167,9 +182,15 @@ impl<'a> Lowerer<'a> {
                 continue;
             };
             let rank = |m: Media| {
-                [Media::Json, Media::Form, Media::Text, Media::Bytes]
-                    .iter()
-                    .position(|k| *k == m)
+                [
+                    Media::Json,
+                    Media::Form,
+                    Media::Multipart,
+                    Media::Text,
+                    Media::Bytes,
+                ]
+                .iter()
+                .position(|k| *k == m)
             };
             if best.as_ref().is_none_or(|(b, ..)| rank(kind) < rank(*b)) {
                 // `*/*` and wildcards ask for nothing in particular.
@@ -185,7 +206,7 @@ impl<'a> Lowerer<'a> {
             (None, Some(pointer)) => Err(self.error(
                 ErrorKind::Unsupported,
                 &pointer,
-                "multipart bodies are not supported yet",
+                "multipart bodies other than multipart/form-data are not supported yet",
             )),
             (best, _) => Ok(best),
         }
@@ -207,6 +228,8 @@ impl<'a> Lowerer<'a> {
             },
             Media::Text => TypeRef::String,
             Media::Bytes => TypeRef::Bytes,
+            // Built part by part: the schema only documents the parts (see `lower_body`).
+            Media::Multipart => TypeRef::Multipart,
         })
     }
 
@@ -237,5 +260,75 @@ fn outcome_name(status: u16) -> String {
         205 => "ResetContent".to_owned(),
         206 => "PartialContent".to_owned(),
         other => format!("Status{other}"),
+    }
+}
+
+impl Lowerer<'_> {
+    /// The doc sentence of a `multipart/form-data` body: how to build it, and the parts its
+    /// schema describes (an object's properties, files marked), as far as they resolve.
+    fn multipart_parts(&self, media: &MediaType) -> String {
+        let mut text = "Sent as `multipart/form-data`: build it part by part with \
+                        [`Multipart`](crate::runtime::Multipart)."
+            .to_owned();
+        let schema = media
+            .schema
+            .as_ref()
+            .and_then(|s| self.resolve.schema(s, &Pointer::root()).ok());
+        let Some((schema, _)) = schema else {
+            return text;
+        };
+        let openapiv3::SchemaKind::Type(openapiv3::Type::Object(object)) = &schema.schema_kind
+        else {
+            return text;
+        };
+        let parts: Vec<String> = object
+            .properties
+            .iter()
+            .map(|(name, property)| {
+                let file = match property {
+                    ReferenceOr::Item(p) => is_file(p),
+                    ReferenceOr::Reference { reference } => self
+                        .resolve
+                        .component_schema(reference)
+                        .is_some_and(is_file),
+                };
+                let required = object.required.contains(name);
+                let notes: Vec<&str> = [(required, "required"), (file, "a file")]
+                    .into_iter()
+                    .filter_map(|(on, note)| on.then_some(note))
+                    .collect();
+                if notes.is_empty() {
+                    format!("`{name}`")
+                } else {
+                    format!("`{name}` ({})", notes.join(", "))
+                }
+            })
+            .collect();
+        if !parts.is_empty() {
+            text.push_str(&format!(
+                " The document describes the parts {}.",
+                parts.join(", ")
+            ));
+        }
+        text
+    }
+}
+
+/// A string of `format: binary` (or an array of them): what multipart sends as a file.
+fn is_file(schema: &openapiv3::Schema) -> bool {
+    use openapiv3::{SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty};
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => {
+            matches!(
+                s.format,
+                VariantOrUnknownOrEmpty::Item(StringFormat::Binary)
+            )
+        }
+        SchemaKind::Type(Type::Array(a)) => a
+            .items
+            .as_ref()
+            .and_then(|i| i.as_item())
+            .is_some_and(|i| is_file(i)),
+        _ => false,
     }
 }

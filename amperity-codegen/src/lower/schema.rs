@@ -691,6 +691,7 @@ fn scalar_variant_name(ty: &TypeRef) -> &'static str {
         TypeRef::Date => "Date",
         TypeRef::Json => "Value",
         TypeRef::Bytes => "Bytes",
+        TypeRef::Multipart => "Multipart",
         TypeRef::Array(_) => "Array",
         TypeRef::Map(_) => "Map",
         TypeRef::Named(_) => "Object",

@@ -84,6 +84,8 @@ impl Sizes<'_> {
             TypeRef::I128 => 16,
             TypeRef::String | TypeRef::Array(_) | TypeRef::Map(_) => 3 * WORD,
             TypeRef::Bytes => 4 * WORD,
+            // Never a field: request bodies only.
+            TypeRef::Multipart => 3 * WORD,
             // `serde_json::Value` with `preserve_order` (an `IndexMap`), the larger form.
             TypeRef::Json => 9 * WORD,
             TypeRef::Nullable(inner) => WORD + self.of(inner),

@@ -278,7 +278,7 @@ fn body_types(op: &Operation) -> (TokenStream, TokenStream) {
             quote!(::std::string::String),
             quote!(crate::runtime::mock::text_body),
         ),
-        Media::Bytes => (
+        Media::Bytes | Media::Multipart => (
             quote!(crate::runtime::Bytes),
             quote!(crate::runtime::mock::bytes_body),
         ),
@@ -318,7 +318,7 @@ fn response_types(op: &Operation) -> (TokenStream, TokenStream, String) {
             quote!(crate::runtime::mock::text_response),
             content_type,
         ),
-        Media::Bytes => (
+        Media::Bytes | Media::Multipart => (
             quote!(crate::runtime::Bytes),
             quote!(crate::runtime::mock::bytes_response),
             content_type,

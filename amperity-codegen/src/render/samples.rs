@@ -147,7 +147,7 @@ fn sample(api: &Api, ty: &TypeRef, label: &str, open: &mut BTreeSet<String>) -> 
         TypeRef::DateTime => Value::String("2026-01-01T00:00:00Z".to_owned()),
         TypeRef::Date => Value::String("2026-01-01".to_owned()),
         TypeRef::Json => Value::Object(Map::new()),
-        TypeRef::Bytes => Value::String(String::new()),
+        TypeRef::Bytes | TypeRef::Multipart => Value::String(String::new()),
         TypeRef::Named(name) => return model_sample(api, name, open),
         // An empty collection is finite whatever its items are.
         TypeRef::Array(item) => Value::Array(sample(api, item, label, open).into_iter().collect()),
@@ -177,7 +177,7 @@ fn fits_within(api: &Api, ty: &TypeRef, value: &Value, nullable: bool, depth: us
         return nullable || matches!(ty, TypeRef::Nullable(_) | TypeRef::Json);
     }
     match ty {
-        TypeRef::String | TypeRef::Bytes => value.is_string(),
+        TypeRef::String | TypeRef::Bytes | TypeRef::Multipart => value.is_string(),
         TypeRef::Bool => value.is_boolean(),
         TypeRef::I32 => value.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
         TypeRef::I64 => value.is_i64(),

@@ -123,6 +123,7 @@ fn body_statement(op: &Operation) -> Option<TokenStream> {
     let set = |value: TokenStream| match body.media {
         Media::Json => quote!(request.json(#value)?;),
         Media::Form => quote!(request.form(#value)?;),
+        Media::Multipart => quote!(request.multipart(#value);),
         Media::Text | Media::Bytes => {
             let content_type = &body.content_type;
             quote!(request.raw(#content_type, ::std::clone::Clone::clone(#value));)

@@ -29,6 +29,7 @@ pub fn rust_type(ty: &TypeRef, models: &TokenStream) -> TokenStream {
         TypeRef::Date => quote!(::chrono::NaiveDate),
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::Bytes => quote!(crate::runtime::Bytes),
+        TypeRef::Multipart => quote!(crate::runtime::Multipart),
         TypeRef::Named(name) => {
             let name = ident(name);
             quote!(#models #name)
