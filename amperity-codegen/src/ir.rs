@@ -36,6 +36,24 @@ pub struct Api {
     /// The budget the rate limit counts against, shared by modules whose requests count
     /// against one limit (a fleet limiter's key); the module's name unless told.
     pub rate_limit_family: String,
+    /// What the client's builder needs for credentials.
+    pub security: Security,
+}
+
+/// What the document says about credentials (`securitySchemes`, `security`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Security {
+    /// The API key a requirement names, and where it goes.
+    pub api_key: Option<ApiKey>,
+    /// Operations may be called without credentials.
+    pub optional: bool,
+}
+
+/// Where an API key is sent: the parameter's name as the document spells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiKey {
+    Header(String),
+    Query(String),
 }
 
 /// A server entry.

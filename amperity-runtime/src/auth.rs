@@ -12,7 +12,7 @@ use std::fmt;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use http::header::{ACCEPT, HeaderValue};
+use http::header::{ACCEPT, AUTHORIZATION, HeaderName, HeaderValue};
 use serde::Deserialize;
 
 use crate::{AuthError, Error, Secret};
@@ -23,21 +23,34 @@ pub(crate) enum Credentials {
     /// An access token from the Amperity UI, sent as is.
     Bearer(Secret),
     /// OAuth2 client credentials, exchanged for short-lived tokens.
-    ClientCredentials {
+    OAuth2 {
         client_id: String,
         client_secret: Secret,
     },
+    /// The API key the document declares ([`crate::Api::API_KEY`]).
+    ApiKey(Secret),
+    /// HTTP basic authentication.
+    Basic { user: String, password: Secret },
+    /// None at all, said explicitly.
+    Anonymous,
 }
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Credentials::Bearer(_) => f.write_str("Bearer([redacted])"),
-            Credentials::ClientCredentials { client_id, .. } => f
+            Credentials::OAuth2 { client_id, .. } => f
                 .debug_struct("ClientCredentials")
                 .field("client_id", client_id)
                 .field("client_secret", &"[redacted]")
                 .finish(),
+            Credentials::ApiKey(_) => f.write_str("ApiKey([redacted])"),
+            Credentials::Basic { user, .. } => f
+                .debug_struct("Basic")
+                .field("user", user)
+                .field("password", &"[redacted]")
+                .finish(),
+            Credentials::Anonymous => f.write_str("Anonymous"),
         }
     }
 }
@@ -45,26 +58,59 @@ impl fmt::Debug for Credentials {
 /// The `Authorization` header of one attempt, and which token it came from (so that a
 /// 401 discards that token and not a newer one another task fetched meanwhile).
 pub(crate) struct Authorization {
-    pub(crate) header: HeaderValue,
+    /// The header that carries the credential (`Authorization`, or an API key's own).
+    pub(crate) header: Option<(HeaderName, HeaderValue)>,
+    /// An API key sent as a query parameter.
+    pub(crate) query: Option<(&'static str, Secret)>,
     generation: u64,
 }
 
 /// Where the `Authorization` header comes from.
 pub(crate) enum Auth {
-    Static(HeaderValue),
-    OAuth(Box<TokenCache>),
+    /// The same header on every request: a bearer token, basic credentials, an API key.
+    Static(HeaderName, HeaderValue),
+    /// An API key in a query parameter.
+    Query(&'static str, Secret),
+    /// No credentials.
+    Anonymous,
+    /// OAuth2 access tokens, fetched and replaced as they expire.
+    Refreshed(Box<TokenCache>),
 }
 
 impl Auth {
     pub(crate) fn bearer(token: &Secret) -> Result<Self, Error> {
-        Ok(Auth::Static(bearer_header(token.expose()).ok_or_else(
-            || {
+        Ok(Auth::Static(
+            AUTHORIZATION,
+            bearer_header(token.expose()).ok_or_else(|| {
                 Error::Config(
                     "the bearer token contains characters that cannot be sent in a header"
                         .to_owned(),
                 )
-            },
-        )?))
+            })?,
+        ))
+    }
+
+    /// HTTP basic authentication (RFC 7617): `user:password` in base64.
+    pub(crate) fn basic(user: &str, password: &Secret) -> Result<Self, Error> {
+        let encoded = base64(format!("{user}:{}", password.expose()).as_bytes());
+        let mut header = HeaderValue::from_str(&format!("Basic {encoded}")).map_err(|_| {
+            Error::Config("basic credentials cannot be sent in a header".to_owned())
+        })?;
+        header.set_sensitive(true);
+        Ok(Auth::Static(AUTHORIZATION, header))
+    }
+
+    /// An API key in the header `name`.
+    pub(crate) fn key_header(name: &'static str, key: &Secret) -> Result<Self, Error> {
+        let name = HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
+            .map_err(|_| Error::Config(format!("`{name}` is not a valid header name")))?;
+        let mut value = HeaderValue::from_str(key.expose()).map_err(|_| {
+            Error::Config(
+                "the API key contains characters that cannot be sent in a header".to_owned(),
+            )
+        })?;
+        value.set_sensitive(true);
+        Ok(Auth::Static(name, value))
     }
 
     /// The header for the next attempt, fetching a token first when needed.
@@ -74,11 +120,22 @@ impl Auth {
         timeout: Duration,
     ) -> Result<Authorization, Error> {
         match self {
-            Auth::Static(header) => Ok(Authorization {
-                header: header.clone(),
+            Auth::Static(name, value) => Ok(Authorization {
+                header: Some((name.clone(), value.clone())),
+                query: None,
                 generation: 0,
             }),
-            Auth::OAuth(cache) => cache.authorization(http, timeout).await,
+            Auth::Query(name, key) => Ok(Authorization {
+                header: None,
+                query: Some((name, key.clone())),
+                generation: 0,
+            }),
+            Auth::Anonymous => Ok(Authorization {
+                header: None,
+                query: None,
+                generation: 0,
+            }),
+            Auth::Refreshed(cache) => cache.authorization(http, timeout).await,
         }
     }
 
@@ -86,8 +143,8 @@ impl Auth {
     /// a fresh one can help.
     pub(crate) fn refused(&self, used: &Authorization) -> bool {
         match self {
-            Auth::Static(_) => false,
-            Auth::OAuth(cache) => {
+            Auth::Static(..) | Auth::Query(..) | Auth::Anonymous => false,
+            Auth::Refreshed(cache) => {
                 cache.discard(used.generation);
                 true
             }
@@ -142,7 +199,8 @@ impl TokenCache {
             .as_ref()
             .filter(|token| !token.refused && now < token.refresh_at)
             .map(|token| Authorization {
-                header: token.header.clone(),
+                header: Some((AUTHORIZATION, token.header.clone())),
+                query: None,
                 generation: token.generation,
             })
     }
@@ -175,7 +233,11 @@ impl TokenCache {
             generation,
             "fetched an OAuth2 access token"
         );
-        Ok(Authorization { header, generation })
+        Ok(Authorization {
+            header: Some((AUTHORIZATION, header)),
+            query: None,
+            generation,
+        })
     }
 
     fn discard(&self, generation: u64) {
@@ -285,6 +347,29 @@ fn bearer_header(token: &str) -> Option<HeaderValue> {
     Some(header)
 }
 
+/// Standard base64 with padding (RFC 4648), for basic credentials: a few lines rather
+/// than a crate.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 fn auth_error(status: Option<http::StatusCode>, message: String) -> Error {
     Error::Auth(Box::new(AuthError::new(status, message)))
 }
@@ -292,6 +377,20 @@ fn auth_error(status: Option<http::StatusCode>, message: String) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64_as_rfc_4648_says() {
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("Aladdin:open sesame", "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+    }
 
     #[test]
     fn tokens_are_replaced_before_they_expire() {
@@ -340,7 +439,7 @@ mod tests {
         let shown = format!(
             "{:?} {:?}",
             Credentials::Bearer(Secret::new("tok-1")),
-            Credentials::ClientCredentials {
+            Credentials::OAuth2 {
                 client_id: "app".into(),
                 client_secret: Secret::new("sec-2")
             }

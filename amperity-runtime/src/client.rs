@@ -41,6 +41,21 @@ pub trait Api: Sized + 'static {
     /// per-tenant limit share it (the stable and unstable control plane:
     /// `control_plane`). A fleet limiter keys its budget by it.
     const RATE_LIMIT_FAMILY: &'static str;
+    /// The API key the document declares (an `apiKey` security scheme) and where it is
+    /// sent; [`ClientBuilder::api_key`] sets it.
+    const API_KEY: Option<ApiKey> = None;
+    /// The document lets operations be called without credentials (`security: []`, an
+    /// empty requirement, or no security at all): then `build()` needs none.
+    const CREDENTIALS_OPTIONAL: bool = false;
+}
+
+/// Where an API key goes, as the document's `apiKey` security scheme says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiKey {
+    /// In this header.
+    Header(&'static str),
+    /// In this query parameter.
+    Query(&'static str),
 }
 
 /// The version type of a document that declares no version header.
@@ -187,10 +202,33 @@ impl<A: Api> ClientBuilder<A> {
         client_id: impl Into<String>,
         client_secret: impl Into<Secret>,
     ) -> Self {
-        self.credentials = Some(Credentials::ClientCredentials {
+        self.credentials = Some(Credentials::OAuth2 {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
         });
+        self
+    }
+
+    /// The API key the document declares, sent where its `apiKey` security scheme says
+    /// (a header or a query parameter; never in logs, `Debug` or error messages).
+    pub fn api_key(mut self, key: impl Into<Secret>) -> Self {
+        self.credentials = Some(Credentials::ApiKey(key.into()));
+        self
+    }
+
+    /// HTTP basic authentication: `Authorization: Basic ..` on every request.
+    pub fn basic_auth(mut self, user: impl Into<String>, password: impl Into<Secret>) -> Self {
+        self.credentials = Some(Credentials::Basic {
+            user: user.into(),
+            password: password.into(),
+        });
+        self
+    }
+
+    /// No credentials at all: for an API whose operations need none, which the document
+    /// did not say (when it does, `security: []`, no call is needed).
+    pub fn no_credentials(mut self) -> Self {
+        self.credentials = Some(Credentials::Anonymous);
         self
     }
 
@@ -309,14 +347,28 @@ impl<A: Api> ClientBuilder<A> {
             insert_config_header(&mut ambient, name, self.api_version.as_ref(), "api-version")?;
         }
         let auth = match self.credentials {
+            None | Some(Credentials::Anonymous) if A::CREDENTIALS_OPTIONAL => Auth::Anonymous,
+            Some(Credentials::Anonymous) => Auth::Anonymous,
             None => {
-                return Err(Error::Config(
-                    "no credentials: call `.bearer_token(..)` or `.client_credentials(..)`"
-                        .to_owned(),
-                ));
+                let how = match A::API_KEY {
+                    Some(_) => "`.api_key(..)`, `.bearer_token(..)` or `.no_credentials()`",
+                    None => "`.bearer_token(..)` or `.client_credentials(..)`",
+                };
+                return Err(Error::Config(format!("no credentials: call {how}")));
             }
+            Some(Credentials::ApiKey(key)) => match A::API_KEY {
+                Some(ApiKey::Header(name)) => Auth::key_header(name, &key)?,
+                Some(ApiKey::Query(name)) => Auth::Query(name, key),
+                None => {
+                    return Err(Error::Config(format!(
+                        "{} declares no API key: use `.bearer_token(..)` or `.basic_auth(..)`",
+                        A::TITLE
+                    )));
+                }
+            },
+            Some(Credentials::Basic { user, password }) => Auth::basic(&user, &password)?,
             Some(Credentials::Bearer(token)) => Auth::bearer(&token)?,
-            Some(Credentials::ClientCredentials {
+            Some(Credentials::OAuth2 {
                 client_id,
                 client_secret,
             }) => {
@@ -338,7 +390,7 @@ impl<A: Api> ClientBuilder<A> {
                         "tenant",
                     )?;
                 }
-                Auth::OAuth(Box::new(TokenCache::new(
+                Auth::Refreshed(Box::new(TokenCache::new(
                     token_url,
                     self.tenant.clone(),
                     client_id,

@@ -33,7 +33,7 @@ mod secret;
 mod send;
 mod wait;
 
-pub use client::{Api, ApiClient, ClientBuilder, Configured, Unversioned};
+pub use client::{Api, ApiClient, ApiKey, ClientBuilder, Configured, Unversioned};
 pub use deprecation::{Deprecation, DeprecationNotice};
 pub use encode::{ObjectStyle, QueryValue, Serialized, path_segment, server_url};
 pub use error::{

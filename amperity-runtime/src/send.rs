@@ -15,12 +15,13 @@
 use std::time::Instant;
 
 use bytes::Bytes;
-use http::header::{AUTHORIZATION, CONTENT_TYPE};
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::header::CONTENT_TYPE;
+use http::{HeaderMap, StatusCode};
 use tracing::Instrument;
 
 use crate::RedirectError;
 use crate::TimeoutError;
+use crate::auth::Authorization;
 use crate::client::ApiClient;
 use crate::redirect::{self, Hop};
 use crate::retry::{Decision, Failure};
@@ -118,7 +119,7 @@ impl ApiClient {
                 .await?;
             tracing::Span::current().record("attempt", attempt);
             let sent = self
-                .send_once(request, &url, &authorization.header, attempt)
+                .send_once(request, &url, &authorization, attempt)
                 .await?;
             let (failure, error, retry_after) = match self.classify(request, attempt, sent) {
                 Verdict::Done(exchange) => return Ok(exchange),
@@ -230,7 +231,7 @@ impl ApiClient {
         &self,
         request: &Request,
         first: &reqwest::Url,
-        authorization: &HeaderValue,
+        authorization: &Authorization,
         attempt: u32,
     ) -> Result<Sent, Error> {
         let inner = &*self.inner;
@@ -248,8 +249,13 @@ impl ApiClient {
                 // Another origin gets none of these: see `redirect.rs`.
                 builder = builder
                     .headers(inner.ambient.clone())
-                    .headers(request.headers.clone())
-                    .header(AUTHORIZATION, authorization.clone());
+                    .headers(request.headers.clone());
+                if let Some((name, value)) = &authorization.header {
+                    builder = builder.header(name.clone(), value.clone());
+                }
+                if let Some((name, key)) = &authorization.query {
+                    builder = builder.query(&[(name, key.expose())]);
+                }
             }
             if let Some((content_type, bytes)) = body {
                 builder = builder
@@ -261,6 +267,10 @@ impl ApiClient {
             span.record("latency_ms", started.elapsed().as_millis() as u64);
             let response = match response {
                 Ok(response) => response,
+                // Its URL would carry an API key sent as a query parameter.
+                Err(e) if authorization.query.is_some() => {
+                    return Ok(Sent::Broken(e.without_url()));
+                }
                 Err(e) => return Ok(Sent::Broken(e)),
             };
             let (status, headers) = (response.status(), response.headers().clone());

@@ -10,6 +10,7 @@ mod pagination;
 mod params;
 mod payload;
 mod schema;
+mod security;
 mod size;
 
 use std::collections::BTreeMap;
@@ -80,6 +81,7 @@ pub fn lower_with(
         operations,
         rate_limit: None,
         rate_limit_family: module.to_owned(),
+        security: security::security(spec),
     })
 }
 

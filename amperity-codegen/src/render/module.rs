@@ -8,7 +8,7 @@ use super::docs::{doc, inner_doc};
 use super::models::string_enum;
 use super::operations::client_methods;
 use super::types::ident;
-use crate::ir::Api;
+use crate::ir::{Api, ApiKey, Security};
 
 /// The contents of `src/<module>/mod.rs`.
 pub fn module_file(api: &Api) -> TokenStream {
@@ -71,6 +71,7 @@ pub fn module_file(api: &Api) -> TokenStream {
         None => quote!(::std::option::Option::None),
     };
     let rate_limit_family = &api.rate_limit_family;
+    let security = security_consts(&api.security);
     let servers = servers_module(api);
     let methods = client_methods(api);
     let client_doc = doc(&format!(
@@ -99,6 +100,7 @@ pub fn module_file(api: &Api) -> TokenStream {
             const API_VERSION_HEADER: ::std::option::Option<&'static str> = #version_header;
             const DEFAULT_RATE_LIMIT: ::std::option::Option<crate::runtime::RateLimit> = #rate_limit;
             const RATE_LIMIT_FAMILY: &'static str = #rate_limit_family;
+            #security
         }
 
         /// Configures a [`Client`]; see [`crate::runtime::ClientBuilder`].
@@ -177,4 +179,25 @@ fn servers_module(api: &Api) -> TokenStream {
             #( #items )*
         }
     }
+}
+
+/// The `Api` constants for credentials, when they differ from the runtime's defaults (no
+/// API key, credentials required), so that Amperity's modules stay as they were.
+fn security_consts(security: &Security) -> TokenStream {
+    let api_key = security.api_key.as_ref().map(|key| {
+        let location = match key {
+            ApiKey::Header(name) => quote!(crate::runtime::ApiKey::Header(#name)),
+            ApiKey::Query(name) => quote!(crate::runtime::ApiKey::Query(#name)),
+        };
+        quote! {
+            const API_KEY: ::std::option::Option<crate::runtime::ApiKey> =
+                ::std::option::Option::Some(#location);
+        }
+    });
+    let optional = security.optional.then(|| {
+        quote!(
+            const CREDENTIALS_OPTIONAL: bool = true;
+        )
+    });
+    quote!(#api_key #optional)
 }
