@@ -42,7 +42,8 @@ commands:
                        BENCHMARKS.md (a --quick or partial run writes DIR/BENCHMARKS.md
                        unless --out says otherwise); PART: generation, compile, cold,
                        client, limiter, memory
-  corpus [--sample N] [--seed S] [--no-compile] [--no-peer] [--out FILE]
+  corpus [--sample N] [--seed S] [--no-compile | --compile-sample N] [--no-peer]
+         [--out FILE]
                        generate every document of APIs.guru's directory (installed
                        from tests/corpus/package-lock.json with npm ci), compile what
                        was generated with clippy and rustdoc warnings denied, run

@@ -31,6 +31,9 @@ pub struct Options {
     pub seed: u64,
     /// Generate only; compile nothing.
     pub no_compile: bool,
+    /// Compile only this many of the generated documents, picked by `seed` (compiling
+    /// everything takes hours on a small machine: the corpus generates ~1 GB of Rust).
+    pub compile_sample: Option<usize>,
     /// Leave progenitor out even when it is installed.
     pub no_peer: bool,
     /// Where to write the report (default: `CORPUS.md` at the root for a full run, the
@@ -68,6 +71,13 @@ impl Options {
                         .with_context(|| format!("--seed {n:?}: not a number"))?;
                 }
                 "--no-compile" => options.no_compile = true,
+                "--compile-sample" => {
+                    let n = value("--compile-sample")?;
+                    options.compile_sample = Some(
+                        n.parse()
+                            .with_context(|| format!("--compile-sample {n:?}: not a count"))?,
+                    );
+                }
                 "--no-peer" => options.no_peer = true,
                 "--out" => options.out = Some(PathBuf::from(value("--out")?)),
                 other => bail!("unknown option {other:?} for corpus"),
@@ -89,6 +99,8 @@ pub struct Run {
     /// Verdicts by module, when compiled.
     pub verdicts: Option<std::collections::BTreeMap<String, compile::Verdict>>,
     pub compile_time: Duration,
+    /// How many generated documents were compiled, and whether they were a sample.
+    pub compiled_of: Option<(usize, bool)>,
     pub peer: peer::PeerRun,
     pub elapsed: Duration,
 }
@@ -136,6 +148,11 @@ pub fn run(root: &Path, options: &Options) -> Result<PathBuf> {
                 _ => None,
             })
             .collect();
+        let members = match options.compile_sample {
+            Some(n) => sample_members(&members, n, options.seed),
+            None => members,
+        };
+        run.compiled_of = Some((members.len(), options.compile_sample.is_some()));
         let setup = compile::Setup {
             root: root.to_path_buf(),
             dir: work.join("batches"),
@@ -156,6 +173,26 @@ pub fn run(root: &Path, options: &Options) -> Result<PathBuf> {
     }
     std::fs::write(&out, text).with_context(|| format!("cannot write {}", out.display()))?;
     Ok(out)
+}
+
+/// `count` of `members` picked by `seed`, as [`sample`] picks documents.
+fn sample_members(members: &[compile::Member], count: usize, seed: u64) -> Vec<compile::Member> {
+    let as_documents: Vec<Document> = members
+        .iter()
+        .map(|m| Document {
+            id: m.id.clone(),
+            path: m.path.clone(),
+        })
+        .collect();
+    let picked: BTreeSet<String> = sample(&as_documents, count, seed)
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    members
+        .iter()
+        .filter(|m| picked.contains(&m.id))
+        .cloned()
+        .collect()
 }
 
 /// A module name for each document, unique across them.
@@ -198,12 +235,21 @@ mod tests {
 
     #[test]
     fn options_parse() {
-        let args: Vec<String> = ["--sample", "40", "--seed", "7", "--no-compile"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let args: Vec<String> = [
+            "--sample",
+            "40",
+            "--seed",
+            "7",
+            "--no-compile",
+            "--compile-sample",
+            "9",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let o = Options::parse(&args).unwrap();
         assert_eq!((o.sample, o.seed, o.no_compile), (Some(40), 7, true));
+        assert_eq!(o.compile_sample, Some(9));
         assert!(Options::parse(&["--sample".to_owned()]).is_err());
         assert!(Options::parse(&["--sample".to_owned(), "x".to_owned()]).is_err());
         assert!(Options::parse(&["--fast".to_owned()]).is_err());

@@ -3,7 +3,7 @@
 //! run does not install it: that compiles cargo-progenitor, several minutes on a small
 //! machine, which `cargo xtask bench` does once and keeps.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -16,10 +16,10 @@ use crate::bench::cmd;
 use crate::bench::peers::{PROGENITOR_VERSION, Peers};
 
 /// progenitor's results, or why there are none.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct PeerRun {
-    /// Where the binary was looked for, when it was not there.
-    pub missing: Option<PathBuf>,
+    /// Why progenitor did not run, when it did not.
+    pub not_run: Option<String>,
     pub version: String,
     pub generated: usize,
     pub failed: usize,
@@ -28,6 +28,21 @@ pub struct PeerRun {
     pub panic_example: Option<(String, String)>,
     pub wall: Duration,
     pub ran: usize,
+}
+
+impl Default for PeerRun {
+    fn default() -> Self {
+        PeerRun {
+            not_run: Some("`--no-peer` left it out".to_owned()),
+            version: String::new(),
+            generated: 0,
+            failed: 0,
+            panicked: 0,
+            panic_example: None,
+            wall: Duration::ZERO,
+            ran: 0,
+        }
+    }
 }
 
 /// Runs progenitor on every document if it is installed.
@@ -41,7 +56,12 @@ pub fn run(root: &Path, documents: &[Document], work: &Path) -> Result<PeerRun> 
             binary.display()
         );
         return Ok(PeerRun {
-            missing: Some(binary),
+            not_run: Some(format!(
+                "it is not installed at `{}`. `cargo xtask bench` installs it there (it \
+                 compiles cargo-progenitor, several minutes); this run reuses that \
+                 installation and does not make one",
+                binary.display()
+            )),
             ..PeerRun::default()
         });
     }
@@ -52,6 +72,7 @@ pub fn run(root: &Path, documents: &[Document], work: &Path) -> Result<PeerRun> 
     );
     let next = AtomicUsize::new(0);
     let result = Mutex::new(PeerRun {
+        not_run: None,
         version,
         ran: documents.len(),
         ..PeerRun::default()

@@ -34,7 +34,7 @@ pub fn render(run: &Run) -> String {
     let _ = writeln!(text, "| | ours | progenitor |\n|---|---:|---:|");
     let peer = &run.peer;
     let peer_cell = |n: usize| {
-        if peer.missing.is_some() {
+        if peer.not_run.is_some() {
             "—".to_owned()
         } else {
             pct(n, peer.ran)
@@ -43,7 +43,7 @@ pub fn render(run: &Run) -> String {
     let _ = writeln!(
         text,
         "| documents | {total} | {} |",
-        if peer.missing.is_some() {
+        if peer.not_run.is_some() {
             "—".to_owned()
         } else {
             peer.ran.to_string()
@@ -67,7 +67,20 @@ pub fn render(run: &Run) -> String {
         pct(panicked, total),
         peer_cell(peer.panicked)
     );
-    let peer_time = if peer.missing.is_some() {
+    let rust: usize = run
+        .outcomes
+        .iter()
+        .map(|o| match o.generated {
+            Generated::Crate { rust_bytes } => rust_bytes,
+            _ => 0,
+        })
+        .sum();
+    let _ = writeln!(
+        text,
+        "| Rust generated | {:.0} MiB | — |",
+        rust as f64 / f64::from(1 << 20)
+    );
+    let peer_time = if peer.not_run.is_some() {
         "—".to_owned()
     } else {
         secs(peer.wall)
@@ -83,15 +96,9 @@ pub fn render(run: &Run) -> String {
         "Ours runs in one process, {workers} documents at a time; progenitor as one process per \
          document, {workers} at a time (its start-up is part of its time).\n"
     );
-    match (&peer.missing, &peer.panic_example) {
-        (Some(path), _) => {
-            let _ = writeln!(
-                text,
-                "progenitor was not measured: it is not installed at `{}`. `cargo xtask bench` \
-                 installs it there (it compiles cargo-progenitor, several minutes); this run \
-                 reuses that installation and does not make one.\n",
-                path.display()
-            );
+    match (&peer.not_run, &peer.panic_example) {
+        (Some(why), _) => {
+            let _ = writeln!(text, "progenitor was not measured: {why}.\n");
         }
         (None, Some((id, message))) => {
             let _ = writeln!(
@@ -117,6 +124,12 @@ fn compiled_section(text: &mut String, run: &Run, generated: usize) {
         return;
     };
     let n = verdicts.len();
+    let which = match run.compiled_of {
+        Some((_, true)) => format!(
+            "A seeded sample of the generated crates ({n} of {generated}; `--compile-sample`)"
+        ),
+        _ => format!("Every generated crate ({generated}; {n} checked)"),
+    };
     let compile = verdicts
         .values()
         .filter(|v| matches!(v, Verdict::Compile(_)))
@@ -132,7 +145,7 @@ fn compiled_section(text: &mut String, run: &Run, generated: usize) {
     let clean = verdicts.values().filter(|v| **v == Verdict::Clean).count();
     let _ = writeln!(
         text,
-        "## Compiling\n\nEvery generated crate ({generated}; {n} checked) compiled in batch crates \
+        "## Compiling\n\n{which} compiled in batch crates \
          of one workspace with one target directory: `cargo clippy -- -D warnings`, then \
          `cargo doc` with `RUSTDOCFLAGS=-D warnings`. {}.\n\n\
          | | documents |\n|---|---:|\n\
