@@ -8,7 +8,9 @@
 //! takes its first value, a union its first variant, an array one item. What has no
 //! usable example gets a plain value of its type (a string field gets its own name). A
 //! model met again inside itself ends the recursion: an empty array or map, an absent
-//! optional field; a model that requires itself has no finite sample and no impl.
+//! optional field; a model that requires itself has no finite sample and no impl. Past
+//! a budget of optional or nullable fields per sample, such fields are left out (absent,
+//! or null), so that samples of widely nested models stay small.
 
 use std::collections::BTreeSet;
 
@@ -31,7 +33,7 @@ pub fn sample_impls(api: &Api) -> TokenStream {
             if matches!(model.kind, ModelKind::Alias(_)) {
                 return None;
             }
-            let json = model_sample(api, &model.name.rust, &mut BTreeSet::new())?.to_string();
+            let json = model_sample(api, &model.name.rust, &mut Walk::new())?.to_string();
             let name = ident(&model.name.rust);
             let rust = &model.name.rust;
             names.push(name.clone());
@@ -57,14 +59,36 @@ pub fn sample_impls(api: &Api) -> TokenStream {
     }
 }
 
-/// The sample of model `name`; `open` holds the models being built around it. `None`
+/// The models being built around the current one (met again, they end the recursion),
+/// and how many more optional or nullable fields the sample may fill in. Without that
+/// budget, a document whose models nest widely without recursion (Stripe's: every object
+/// expands into others, through optional and nullable fields) makes samples of
+/// exponential size: tens of gigabytes before the corpus test could finish.
+struct Walk {
+    open: BTreeSet<String>,
+    optional_left: usize,
+}
+
+/// Optional or nullable fields filled in per model sample; the rest are left out.
+const MAX_OPTIONAL_FIELDS: usize = 256;
+
+impl Walk {
+    fn new() -> Walk {
+        Walk {
+            open: BTreeSet::new(),
+            optional_left: MAX_OPTIONAL_FIELDS,
+        }
+    }
+}
+
+/// The sample of model `name`; `walk.open` holds the models being built around it. `None`
 /// when it cannot be finite (it requires a model being built).
-fn model_sample(api: &Api, name: &str, open: &mut BTreeSet<String>) -> Option<Value> {
+fn model_sample(api: &Api, name: &str, walk: &mut Walk) -> Option<Value> {
     let model = api.models.get(name)?;
-    if open.contains(name) {
+    if walk.open.contains(name) {
         return None;
     }
-    open.insert(name.to_owned());
+    walk.open.insert(name.to_owned());
     let value = match &model.kind {
         ModelKind::Struct(fields) => match model
             .example
@@ -72,7 +96,7 @@ fn model_sample(api: &Api, name: &str, open: &mut BTreeSet<String>) -> Option<Va
             .filter(|e| fits_struct(api, fields, e))
         {
             Some(example) => Some(example.clone()),
-            None => struct_sample(api, fields, open),
+            None => struct_sample(api, fields, walk),
         },
         ModelKind::Enum(values) => {
             let listed = |v: &Value| values.iter().any(|n| Some(n.wire.as_str()) == v.as_str());
@@ -86,11 +110,11 @@ fn model_sample(api: &Api, name: &str, open: &mut BTreeSet<String>) -> Option<Va
         ModelKind::Alias(ty) | ModelKind::Newtype(ty) => {
             match model.example.as_ref().filter(|e| fits(api, ty, e, false)) {
                 Some(example) => Some(example.clone()),
-                None => sample(api, ty, &model.name.rust, open),
+                None => sample(api, ty, &model.name.rust, walk),
             }
         }
         ModelKind::Union(union) => union.variants.iter().find_map(|variant| {
-            let mut value = sample(api, &variant.ty, &variant.name.rust, open)?;
+            let mut value = sample(api, &variant.ty, &variant.name.rust, walk)?;
             // With a discriminator, the variant is chosen by its tag.
             if let (Some(property), Some(tag), Value::Object(object)) =
                 (&union.discriminator, variant.tags.first(), &mut value)
@@ -100,26 +124,30 @@ fn model_sample(api: &Api, name: &str, open: &mut BTreeSet<String>) -> Option<Va
             Some(value)
         }),
     };
-    open.remove(name);
+    walk.open.remove(name);
     value
 }
 
 /// An object with every field that has a finite value; `None` when a required one has
 /// none.
-fn struct_sample(
-    api: &Api,
-    fields: &[crate::ir::Field],
-    open: &mut BTreeSet<String>,
-) -> Option<Value> {
+fn struct_sample(api: &Api, fields: &[crate::ir::Field], walk: &mut Walk) -> Option<Value> {
     let mut object = Map::new();
     for field in fields {
         let example = field
             .example
             .as_ref()
             .filter(|e| fits(api, &field.ty, e, field.nullable));
+        let may_be_left = field.optional() || field.nullable;
         let value = match example {
             Some(example) => Some(example.clone()),
-            None => sample(api, &field.ty, &field.name.wire, open),
+            // Past the budget, what may be left out is (absent, or null).
+            None if may_be_left && walk.optional_left == 0 => None,
+            None => {
+                if may_be_left {
+                    walk.optional_left -= 1;
+                }
+                sample(api, &field.ty, &field.name.wire, walk)
+            }
         };
         match value {
             Some(value) => {
@@ -137,22 +165,22 @@ fn struct_sample(
 
 /// A plain value of `ty`; `label` names it (a string's value). `None` when it cannot be
 /// finite.
-fn sample(api: &Api, ty: &TypeRef, label: &str, open: &mut BTreeSet<String>) -> Option<Value> {
+fn sample(api: &Api, ty: &TypeRef, label: &str, walk: &mut Walk) -> Option<Value> {
     Some(match ty {
         TypeRef::String => Value::String(label.to_owned()),
         TypeRef::Bool => Value::Bool(true),
         TypeRef::I32 | TypeRef::I64 | TypeRef::U64 | TypeRef::I128 => Value::from(1),
         TypeRef::F32 | TypeRef::F64 => Value::from(1.5),
-        TypeRef::Nullable(inner) => sample(api, inner, label, open).unwrap_or(Value::Null),
+        TypeRef::Nullable(inner) => sample(api, inner, label, walk).unwrap_or(Value::Null),
         TypeRef::DateTime => Value::String("2026-01-01T00:00:00Z".to_owned()),
         TypeRef::Date => Value::String("2026-01-01".to_owned()),
         TypeRef::Json => Value::Object(Map::new()),
         TypeRef::Bytes | TypeRef::Multipart => Value::String(String::new()),
-        TypeRef::Named(name) => return model_sample(api, name, open),
+        TypeRef::Named(name) => return model_sample(api, name, walk),
         // An empty collection is finite whatever its items are.
-        TypeRef::Array(item) => Value::Array(sample(api, item, label, open).into_iter().collect()),
+        TypeRef::Array(item) => Value::Array(sample(api, item, label, walk).into_iter().collect()),
         TypeRef::Map(value) => Value::Object(
-            sample(api, value, label, open)
+            sample(api, value, label, walk)
                 .map(|v| ("key".to_owned(), v))
                 .into_iter()
                 .collect(),
