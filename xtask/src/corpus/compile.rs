@@ -309,6 +309,9 @@ fn run_cargo(
         .current_dir(&setup.dir)
         .env("CARGO_TARGET_DIR", &setup.target)
         .env("RUSTDOCFLAGS", "-D warnings")
+        // Each batch is checked a few times at most: incremental caches would only take
+        // disk (a few GB for a few hundred documents).
+        .env("CARGO_INCREMENTAL", "0")
         .env_remove("RUSTFLAGS")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
