@@ -44,9 +44,10 @@ pub fn inner_doc(text: &str) -> TokenStream {
 /// without `>` is ended by a blank line; prose is escaped by [`escape_prose`].
 pub fn sanitize(text: &str) -> Vec<String> {
     let text = rustc_safe(text);
+    let all: Vec<&str> = text.trim_end().lines().map(str::trim_end).collect();
     let mut lines = Lines::default();
-    for line in text.trim_end().lines() {
-        lines.push(line.trim_end());
+    for (i, line) in all.iter().enumerate() {
+        lines.push(line, &all[i + 1..]);
     }
     lines.finish()
 }
@@ -63,12 +64,14 @@ struct Lines {
     list: Option<usize>,
     /// The previous line was a block quote line.
     quote: bool,
-    /// A code span opened on an earlier line of the paragraph is still open.
-    in_code: bool,
+    /// The length of the backtick run that opened a code span on an earlier line of the
+    /// paragraph, while that span is open.
+    in_code: Option<usize>,
 }
 
 impl Lines {
-    fn push(&mut self, line: &str) {
+    /// `following` are the lines after `line`, where a code span it opens may close.
+    fn push(&mut self, line: &str, following: &[&str]) {
         let trimmed = line.trim_start_matches(' ');
         let indent = line.len() - trimmed.len();
         if let Some(open) = &self.fence {
@@ -98,18 +101,18 @@ impl Lines {
         }
         if let Some(marker) = fence_marker(trimmed) {
             self.fence = Some(marker.to_owned());
-            self.in_code = false;
+            self.in_code = None;
             self.out.push(format!("{}{marker}text", &line[..indent]));
             return;
         }
-        self.prose(line, trimmed, indent);
+        self.prose(line, trimmed, indent, following);
     }
 
-    fn prose(&mut self, line: &str, trimmed: &str, indent: usize) {
+    fn prose(&mut self, line: &str, trimmed: &str, indent: usize, following: &[&str]) {
         let is_quote = trimmed.starts_with('>');
         if self.quote && !is_quote {
             self.out.push(String::new());
-            self.in_code = false;
+            self.in_code = None;
         }
         self.quote = is_quote;
         let line = match (list_item_content(trimmed), self.list) {
@@ -123,14 +126,14 @@ impl Lines {
                 self.list = None;
                 if !is_quote && self.out.last().is_some_and(|l| !l.is_empty()) {
                     self.out.push(String::new());
-                    self.in_code = false;
+                    self.in_code = None;
                 }
                 trimmed.to_owned()
             }
             (None, Some(content)) => format!("{}{trimmed}", " ".repeat(content)),
             (None, None) => line.to_owned(),
         };
-        let escaped = escape_prose(&line, &mut self.in_code);
+        let escaped = escape_prose(&line, &mut self.in_code, &continuation(following));
         self.out.push(escaped);
     }
 
@@ -139,7 +142,7 @@ impl Lines {
             self.close_indented();
         }
         self.quote = false;
-        self.in_code = false;
+        self.in_code = None;
         self.out.push(String::new());
     }
 
@@ -224,22 +227,63 @@ fn fence_marker(trimmed: &str) -> Option<&str> {
     None
 }
 
+/// The lines after a prose line that continue its paragraph as plain text: where a code
+/// span opened on that line may still close. A blank line, a fence, a list item or a
+/// block quote ends them (the sanitizer may put a blank line before the last two).
+fn continuation(following: &[&str]) -> String {
+    let mut out = String::new();
+    for line in following {
+        let trimmed = line.trim_start_matches(' ');
+        if trimmed.is_empty()
+            || fence_marker(trimmed).is_some()
+            || list_item_content(trimmed).is_some()
+            || trimmed.starts_with('>')
+        {
+            break;
+        }
+        out.push('\n');
+        out.push_str(line);
+    }
+    out
+}
+
+/// Whether `text` holds a run of exactly `len` backticks: what closes a code span opened
+/// by such a run (CommonMark); without one, the opening run is literal text.
+fn has_backtick_run(text: &str, len: usize) -> bool {
+    text.split(|c| c != '`').any(|run| run.len() == len)
+}
+
 /// Escapes one line of prose: `<` outside code spans, brackets that are not links,
-/// and bare URLs (wrapped in `<...>`). `in_code` says whether a code span from an earlier
-/// line of the paragraph is open, and is left saying whether one is open at the end.
-fn escape_prose(line: &str, in_code: &mut bool) -> String {
+/// and bare URLs (wrapped in `<...>`), and backticks that open no code span (no equal run
+/// closes them later on the line or in `rest`, the rest of the paragraph). `in_code`
+/// holds the length of the run that opened a code span on an earlier line, if one is
+/// open, and is left so for the end of this line.
+fn escape_prose(line: &str, in_code: &mut Option<usize>, rest: &str) -> String {
     let mut out = String::with_capacity(line.len() + 8);
     let chars: Vec<char> = line.chars().collect();
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
         if c == '`' {
-            *in_code = !*in_code;
-            out.push(c);
-            i += 1;
+            let run = chars[i..].iter().take_while(|c| **c == '`').count();
+            let after = &line[byte_index(&chars, i + run)..];
+            match *in_code {
+                Some(open) if open == run => *in_code = None,
+                Some(_) => {}
+                None if has_backtick_run(after, run) || has_backtick_run(rest, run) => {
+                    *in_code = Some(run);
+                }
+                None => {
+                    out.push_str(&"\\`".repeat(run));
+                    i += run;
+                    continue;
+                }
+            }
+            out.push_str(&"`".repeat(run));
+            i += run;
             continue;
         }
-        if *in_code {
+        if in_code.is_some() {
             out.push(c);
             i += 1;
             continue;
@@ -302,8 +346,8 @@ fn escape_prose(line: &str, in_code: &mut bool) -> String {
 /// by rustdoc as Rust paths (a broken intra-doc link), and `javascript:` or `data:`
 /// targets have no place in documentation.
 fn link(text: &str, target: &str) -> String {
-    let mut in_code = false;
-    let text = escape_prose(text, &mut in_code);
+    let mut in_code = None;
+    let text = escape_prose(text, &mut in_code, "");
     let target = target.trim();
     let lower = target.to_ascii_lowercase();
     // `crate::`, `super::` and `self::` are the generator's own intra-doc links.
@@ -408,6 +452,19 @@ mod tests {
             [
                 " Use `a <b",
                 " c>` then \\<tenant-id\\>; see docs, x) and [ok](https://a.b/c).",
+            ]
+        );
+    }
+
+    #[test]
+    fn backticks_that_open_no_code_span_are_escaped() {
+        // googleapis.com/firestore: a run of three backticks, quoted, among code spans.
+        let text = "include: `*`, `.`, ``` (backtick), `[`, `]`, and ``a`b`` or `x\ny` or `open [";
+        assert_eq!(
+            sanitize(text),
+            [
+                " include: `*`, `.`, \\`\\`\\` (backtick), `[`, `]`, and ``a`b`` or `x",
+                " y` or \\`open \\[",
             ]
         );
     }
