@@ -108,6 +108,11 @@ impl Pointer {
         Self(format!("{}/{}", self.0, segment))
     }
 
+    /// This pointer followed by the segments of `tail`.
+    pub(crate) fn extend(&self, tail: &Pointer) -> Self {
+        Self(format!("{}{}", self.0, tail.0))
+    }
+
     /// The escaped pointer text.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -24,6 +24,7 @@ use crate::swagger2::{self, Origin};
 
 pub(crate) use integers::WIDTH as INTEGER_WIDTH;
 
+mod deep_refs;
 mod integers;
 pub mod overlay;
 mod parse;
@@ -84,9 +85,25 @@ pub(crate) fn load_traced(
     let report = Reporter::new(document);
     let value = overlay::apply(document, parse_value(document, bytes)?, overlays)?;
     let (mut value, origin) = match check_version(&value, &report)? {
-        Version::OpenApi3 => (value, Origin::default()),
-        Version::Swagger2 => swagger2::convert(document, &value)?,
-        Version::OpenApi31 => crate::openapi31::convert(document, &value)?,
+        Version::OpenApi3 => {
+            let (mut value, mut origin) = (value, Origin::default());
+            deep_refs::inline(&mut value, &deep_refs::OPENAPI3, &report, &mut origin)?;
+            (value, origin)
+        }
+        Version::Swagger2 => {
+            // Before the conversion, which reads references to whole definitions only.
+            let (mut value, mut copied) = (value, Origin::default());
+            deep_refs::inline(&mut value, &deep_refs::SWAGGER2, &report, &mut copied)?;
+            let (value, origin) =
+                swagger2::convert(document, &value).map_err(|e| copied.locate(e))?;
+            (value, origin.after(copied))
+        }
+        Version::OpenApi31 => {
+            let (mut value, mut origin) = crate::openapi31::convert(document, &value)?;
+            deep_refs::inline(&mut value, &deep_refs::OPENAPI3, &report, &mut origin)
+                .map_err(|e| origin.locate(e))?;
+            (value, origin)
+        }
     };
     integers::widen(&mut value);
     // Every part that `openapiv3` reads through a reference first, innermost first: the

@@ -13,6 +13,8 @@ use crate::error::{Error, Pointer};
 pub(crate) struct Origin {
     /// Converted pointer → the original pointer and whether what lies below carries over.
     moves: BTreeMap<String, (String, Below)>,
+    /// The pass before this one, whose own moves translate this one's originals further.
+    earlier: Option<Box<Origin>>,
 }
 
 /// What happens to the part of a pointer below a recorded prefix.
@@ -42,9 +44,28 @@ impl Origin {
             .insert(to.as_str().to_owned(), (from.as_str().to_owned(), below));
     }
 
+    /// These moves, made after those of `earlier` (which translates their originals
+    /// further).
+    pub(crate) fn after(mut self, earlier: Origin) -> Origin {
+        self.earlier = Some(Box::new(earlier));
+        self
+    }
+
     /// The original pointer of `pointer`, found through its longest recorded prefix
     /// (whole segments only); unchanged when nothing above it moved.
     pub(crate) fn original(&self, pointer: &str) -> String {
+        let own = self.own_original(pointer);
+        match &self.earlier {
+            Some(earlier) => earlier.original(&own),
+            None => own,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.moves.is_empty() && self.earlier.as_ref().is_none_or(|e| e.is_empty())
+    }
+
+    fn own_original(&self, pointer: &str) -> String {
         let mut prefix = pointer;
         loop {
             if let Some((from, below)) = self.moves.get(prefix) {
@@ -65,7 +86,7 @@ impl Origin {
     /// first declaration of a duplicate).
     pub(crate) fn locate(&self, mut error: Error) -> Error {
         error.pointer = self.original(&error.pointer);
-        if !self.moves.is_empty() {
+        if !self.is_empty() {
             error.message = self.translate_quoted(&error.message);
         }
         error
