@@ -9,7 +9,7 @@
 //! rule for a part that contains itself.
 
 use std::borrow::Borrow;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 
 use indexmap::IndexMap;
@@ -19,6 +19,7 @@ use openapiv3::{
 
 use crate::error::{Error, ErrorKind, Pointer, Reporter, Result};
 use crate::limits::{MAX_SCHEMA_NESTING, MAX_TEXT_BYTES, MAX_VALUES};
+use crate::swagger2::Origin;
 
 /// The component name a `#/components/<section>/<name>` reference names, decoded; `None`
 /// for any other reference.
@@ -53,6 +54,9 @@ pub(crate) struct Resolver<'a> {
     report: Reporter,
     /// Values and bytes of text spent so far.
     spent: Cell<(usize, usize)>,
+    /// Where schemas that lowering composed (a property two `allOf` parts define, as the
+    /// `allOf` of both) are defined: errors inside them point there.
+    composed: RefCell<Origin>,
 }
 
 impl<'a> Resolver<'a> {
@@ -62,6 +66,7 @@ impl<'a> Resolver<'a> {
             spec,
             report: Reporter::new(document),
             spent: Cell::new((0, 0)),
+            composed: RefCell::new(Origin::default()),
         }
     }
 
@@ -89,7 +94,15 @@ impl<'a> Resolver<'a> {
     }
 
     pub(crate) fn error(&self, kind: ErrorKind, at: &Pointer, message: impl Into<String>) -> Error {
-        self.report.error(kind, at, message)
+        self.composed
+            .borrow()
+            .locate(self.report.error(kind, at, message))
+    }
+
+    /// Records that what lowering reads at `at` (in a schema it composed) is defined at
+    /// `definition`.
+    pub(crate) fn relocate(&self, at: &Pointer, definition: &Pointer) {
+        self.composed.borrow_mut().moved(at, definition);
     }
 
     /// The component name `reference` (found at `at`) names in `section`, decoded.

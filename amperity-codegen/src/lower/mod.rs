@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use openapiv3::{OpenAPI, ReferenceOr};
 
-use crate::error::{Error, ErrorKind, Pointer, Reporter, Result};
+use crate::error::{Error, ErrorKind, Pointer, Result};
 use crate::ir::{Api, ApiVersion, Model, ModelKind, Server, TypeRef};
 use crate::names::{Case, Name, NameSet, escape, spell_out};
 use crate::resolve::Resolver;
@@ -45,7 +45,6 @@ pub fn lower_with(
         conventions,
         spec,
         resolve: Resolver::new(document, spec),
-        report: Reporter::new(document),
         models: BTreeMap::new(),
         model_names: NameSet::default(),
         components: BTreeMap::new(),
@@ -91,7 +90,6 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) conventions: Option<&'a Conventions>,
     /// The document's references, resolved as `diff` resolves them.
     pub(crate) resolve: Resolver<'a>,
-    pub(crate) report: Reporter,
     pub(crate) models: BTreeMap<String, Model>,
     /// Type names of the models module.
     pub(crate) model_names: NameSet,
@@ -103,7 +101,7 @@ pub(crate) struct Lowerer<'a> {
 
 impl<'a> Lowerer<'a> {
     pub(crate) fn error(&self, kind: ErrorKind, at: &Pointer, message: impl Into<String>) -> Error {
-        self.report.error(kind, at, message)
+        self.resolve.error(kind, at, message)
     }
 
     /// Escapes `wire` or reports that it cannot become a Rust name.

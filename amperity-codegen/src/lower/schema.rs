@@ -312,56 +312,65 @@ impl<'a> Lowerer<'a> {
         depth: usize,
     ) -> Result<()> {
         let doc = schema.schema_data.description.clone();
-        let kind =
-            match &schema.schema_kind {
-                SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
-                    let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
-                    ModelKind::Enum(self.enum_variants(&values, &at.join("enum"))?)
-                }
-                SchemaKind::Type(Type::Object(o)) if !o.properties.is_empty() => ModelKind::Struct(
-                    self.fields(&name.rust, &o.properties, &o.required, at, depth)?,
-                ),
-                SchemaKind::Any(any) if !any.properties.is_empty() => ModelKind::Struct(
-                    self.fields(&name.rust, &any.properties, &any.required, at, depth)?,
-                ),
-                SchemaKind::AllOf { all_of } if all_of.len() > 1 => {
-                    match self.all_of_shape(all_of, &at.join("allOf"))? {
-                        AllOfShape::Object => {
-                            let (properties, required) =
-                                self.merge_all_of(all_of, &at.join("allOf"))?;
-                            ModelKind::Struct(self.fields(
-                                &name.rust,
-                                &properties,
-                                &required,
-                                at,
-                                depth,
-                            )?)
-                        }
-                        AllOfShape::One(index) => {
-                            let pat = at.join("allOf").join(index);
-                            match &all_of[index] {
-                                // The component is that schema, with the other parts'
-                                // descriptions and constraints around it.
-                                ReferenceOr::Item(part) => {
-                                    return self.define(name, part, &pat, depth + 1);
-                                }
-                                reference => ModelKind::Alias(self.type_of(
-                                    reference,
-                                    &pat,
-                                    &format!("{}Inner", name.rust),
-                                    depth + 1,
-                                )?),
+        let kind = match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
+                let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
+                ModelKind::Enum(self.enum_variants(&values, &at.join("enum"))?)
+            }
+            SchemaKind::Type(Type::Object(o)) if !o.properties.is_empty() => {
+                ModelKind::Struct(self.fields(
+                    &name.rust,
+                    &o.properties,
+                    &o.required,
+                    (at, &Places::new()),
+                    depth,
+                )?)
+            }
+            SchemaKind::Any(any) if !any.properties.is_empty() => ModelKind::Struct(self.fields(
+                &name.rust,
+                &any.properties,
+                &any.required,
+                (at, &Places::new()),
+                depth,
+            )?),
+            SchemaKind::AllOf { all_of } if all_of.len() > 1 => {
+                match self.all_of_shape(all_of, &at.join("allOf"))? {
+                    AllOfShape::Object => {
+                        let (properties, required, places) =
+                            self.merge_all_of(all_of, &at.join("allOf"))?;
+                        ModelKind::Struct(self.fields(
+                            &name.rust,
+                            &properties,
+                            &required,
+                            (at, &places),
+                            depth,
+                        )?)
+                    }
+                    AllOfShape::One(index) => {
+                        let pat = at.join("allOf").join(index);
+                        match &all_of[index] {
+                            // The component is that schema, with the other parts'
+                            // descriptions and constraints around it.
+                            ReferenceOr::Item(part) => {
+                                return self.define(name, part, &pat, depth + 1);
                             }
+                            reference => ModelKind::Alias(self.type_of(
+                                reference,
+                                &pat,
+                                &format!("{}Inner", name.rust),
+                                depth + 1,
+                            )?),
                         }
                     }
                 }
-                SchemaKind::OneOf { one_of: parts } | SchemaKind::AnyOf { any_of: parts }
-                    if parts.len() > 1 =>
-                {
-                    ModelKind::Union(self.union(&name.rust, schema, parts, at, depth)?)
-                }
-                _ => ModelKind::Alias(self.inline_alias(schema, at, &name.rust, depth)?),
-            };
+            }
+            SchemaKind::OneOf { one_of: parts } | SchemaKind::AnyOf { any_of: parts }
+                if parts.len() > 1 =>
+            {
+                ModelKind::Union(self.union(&name.rust, schema, parts, at, depth)?)
+            }
+            _ => ModelKind::Alias(self.inline_alias(schema, at, &name.rust, depth)?),
+        };
         let key = name.rust.clone();
         self.insert_model(name, doc, kind, at);
         if let Some(model) = self.models.get_mut(&key) {
@@ -411,12 +420,14 @@ impl<'a> Lowerer<'a> {
         Ok(variants)
     }
 
+    /// The fields of an object at `at`. `places` are where properties merged from `allOf`
+    /// parts are defined (any other is at `at/properties/<name>`).
     fn fields(
         &mut self,
         owner: &str,
-        properties: &indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+        properties: &Properties,
         required: &[String],
-        at: &Pointer,
+        (at, places): (&Pointer, &Places),
         depth: usize,
     ) -> Result<Vec<Field>> {
         // `new` is a request body's constructor; a property of that name becomes `new_`.
@@ -425,7 +436,10 @@ impl<'a> Lowerer<'a> {
         // A set: a schema can list many thousands of properties and required names.
         let required: BTreeSet<&str> = required.iter().map(String::as_str).collect();
         for (wire, schema) in properties {
-            let fat = at.join("properties").join(wire);
+            let fat = places
+                .get(wire)
+                .cloned()
+                .unwrap_or_else(|| at.join("properties").join(wire));
             let doc_bytes = match schema {
                 ReferenceOr::Item(s) => s.schema_data.description.as_ref().map_or(0, String::len),
                 ReferenceOr::Reference { .. } => 0,
@@ -473,17 +487,19 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Collects the properties of every part of an `allOf` (the resolver flattens nested
-    /// `allOf`s and follows references) into one object.
-    #[allow(clippy::type_complexity)]
+    /// `allOf`s and follows references) into one object. A property that two parts define
+    /// differently must satisfy both: it becomes the `allOf` of both definitions, which
+    /// lowers like any other (a description beside a type, an enum beside its string, two
+    /// objects merged; two types no value has at once are refused there).
     fn merge_all_of(
         &self,
         parts: &'a [ReferenceOr<Schema>],
         at: &Pointer,
-    ) -> Result<(
-        indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
-        Vec<String>,
-    )> {
-        let mut properties = indexmap::IndexMap::new();
+    ) -> Result<(Properties, Vec<String>, Places)> {
+        let mut properties = Properties::new();
+        let mut places = Places::new();
+        // What each property is so far (a description alone says nothing), and where.
+        let mut kinds: BTreeMap<String, (&'static str, Pointer)> = BTreeMap::new();
         let mut required = Vec::new();
         for (schema, pat) in self.resolve.all_of_parts(parts, at)? {
             let (props, req) = match &schema.schema_kind {
@@ -492,20 +508,58 @@ impl<'a> Lowerer<'a> {
                 _ => return Err(self.unsupported_merge(&pat)),
             };
             for (key, value) in props {
-                if let Some(existing) = properties.get(key)
-                    && existing != value
-                {
-                    return Err(self.error(
-                        ErrorKind::Unsupported,
-                        &pat.join("properties").join(key),
-                        format!("allOf parts define property {key:?} differently"),
-                    ));
+                let here = pat.join("properties").join(key);
+                let (definition, _) = self.resolve.schema(value, &here)?;
+                if let Some(kind) = self.value_kind(definition, 0) {
+                    match kinds.get(key) {
+                        Some((first, first_at)) if *first != kind => {
+                            return Err(self.error(
+                                ErrorKind::Unsupported,
+                                &here,
+                                format!("allOf parts define property {key:?} as {first} (at {first_at}) and as {kind} here: no value is both"),
+                            ));
+                        }
+                        Some(_) => {}
+                        None => {
+                            kinds.insert(key.clone(), (kind, here.clone()));
+                        }
+                    }
                 }
-                properties.insert(key.clone(), value.clone());
+                match (properties.get_mut(key), places.get(key)) {
+                    (Some(existing), Some(place)) if existing != value => {
+                        // Errors in the `allOf` made here point to the definitions.
+                        let (wrapped, last) = both(existing, value);
+                        let merged = place.join("allOf");
+                        if wrapped {
+                            self.resolve.relocate(&merged.join(0), place);
+                        }
+                        self.resolve.relocate(&merged.join(last), &here);
+                    }
+                    (Some(_), _) => {}
+                    (None, _) => {
+                        properties.insert(key.clone(), value.clone());
+                        places.insert(key.clone(), here);
+                    }
+                }
             }
             required.extend(req.iter().cloned());
         }
-        Ok((properties, required))
+        Ok((properties, required, places))
+    }
+
+    /// What kind of value `schema` describes, for telling contradictory definitions apart:
+    /// an `allOf` is what its first part that is not a mere annotation is.
+    fn value_kind(&self, schema: &Schema, depth: usize) -> Option<&'static str> {
+        match &schema.schema_kind {
+            SchemaKind::AllOf { all_of } if depth < MAX_DEPTH => all_of.iter().find_map(|part| {
+                let part = match part {
+                    ReferenceOr::Item(part) => Some(part),
+                    ReferenceOr::Reference { reference } => self.component_schema(reference),
+                };
+                part.and_then(|part| self.value_kind(part, depth + 1))
+            }),
+            _ => part_kind(schema).label(),
+        }
     }
 
     /// What an `allOf` of several parts means: an object made of every part's properties
@@ -515,22 +569,28 @@ impl<'a> Lowerer<'a> {
     /// other, or mix an object with something that is not one: refused, at the part.
     fn all_of_shape(&self, parts: &'a [ReferenceOr<Schema>], at: &Pointer) -> Result<AllOfShape> {
         let mut object = None;
-        let mut typed: Option<(usize, &'static str)> = None;
+        let mut typed: Option<(usize, &'static str, u8)> = None;
         for (index, part) in parts.iter().enumerate() {
             let pat = at.join(index);
             let (schema, _) = self.resolve.schema(part, &pat)?;
+            // Of parts of one kind, a reference keeps the component's name, and an enum is
+            // the narrower type of its values.
+            let rank = match (part, &schema.schema_kind) {
+                (ReferenceOr::Reference { .. }, _) => 2,
+                (_, SchemaKind::Type(Type::String(s))) if !s.enumeration.is_empty() => 1,
+                _ => 0,
+            };
             match part_kind(schema) {
                 PartKind::Annotation => {}
                 PartKind::Object => object = object.or(Some(index)),
                 PartKind::Typed(kind) => match typed {
-                    None => typed = Some((index, kind)),
-                    // Of two parts of one kind, a reference keeps the component's name.
-                    Some((_, first)) if first == kind => {
-                        if matches!(part, ReferenceOr::Reference { .. }) {
-                            typed = Some((index, kind));
+                    None => typed = Some((index, kind, rank)),
+                    Some((_, first, first_rank)) if first == kind => {
+                        if rank > first_rank {
+                            typed = Some((index, kind, rank));
                         }
                     }
-                    Some((first_index, first)) => {
+                    Some((first_index, first, _)) => {
                         return Err(self.error(
                             ErrorKind::Unsupported,
                             &pat,
@@ -542,8 +602,8 @@ impl<'a> Lowerer<'a> {
         }
         match (object, typed) {
             (_, None) => Ok(AllOfShape::Object),
-            (None, Some((index, _))) => Ok(AllOfShape::One(index)),
-            (Some(object), Some((index, kind))) => Err(self.error(
+            (None, Some((index, _, _))) => Ok(AllOfShape::One(index)),
+            (Some(object), Some((index, kind, _))) => Err(self.error(
                 ErrorKind::Unsupported,
                 &at.join(index),
                 format!("allOf combines an object (part {object}) with {kind} (part {index}); only objects merge"),
@@ -559,6 +619,58 @@ impl<'a> Lowerer<'a> {
         )
     }
 }
+
+/// Makes `existing` (a property's definition in earlier `allOf` parts) also satisfy `more`
+/// (its definition in a later part): the `allOf` of both, with the first description and
+/// example. Null is allowed when either allows it: a server that sends null where one part
+/// allows it should not make the response fail to decode.
+fn both(existing: &mut ReferenceOr<Box<Schema>>, more: &ReferenceOr<Box<Schema>>) -> (bool, usize) {
+    let unbox = |schema: &ReferenceOr<Box<Schema>>| match schema {
+        ReferenceOr::Item(schema) => ReferenceOr::Item((**schema).clone()),
+        ReferenceOr::Reference { reference } => ReferenceOr::Reference {
+            reference: reference.clone(),
+        },
+    };
+    let data = |schema: &ReferenceOr<Box<Schema>>| match schema {
+        ReferenceOr::Item(schema) => Some(schema.schema_data.clone()),
+        ReferenceOr::Reference { .. } => None,
+    };
+    // An `allOf` already (made here, or written so): one more part means the same.
+    if let ReferenceOr::Item(merged) = existing
+        && let SchemaKind::AllOf { all_of } = &mut merged.schema_kind
+    {
+        all_of.push(unbox(more));
+        let more = data(more).unwrap_or_default();
+        let own = &mut merged.schema_data;
+        own.nullable |= more.nullable;
+        own.description = own.description.take().or(more.description);
+        own.example = own.example.take().or(more.example);
+        return (false, all_of.len() - 1);
+    }
+    let (first, second) = (
+        data(existing).unwrap_or_default(),
+        data(more).unwrap_or_default(),
+    );
+    let schema_data = openapiv3::SchemaData {
+        nullable: first.nullable || second.nullable,
+        description: first.description.or(second.description),
+        example: first.example.or(second.example),
+        ..Default::default()
+    };
+    *existing = ReferenceOr::Item(Box::new(Schema {
+        schema_data,
+        schema_kind: SchemaKind::AllOf {
+            all_of: vec![unbox(existing), unbox(more)],
+        },
+    }));
+    (true, 1)
+}
+
+/// An object's properties, by wire name.
+type Properties = indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>;
+
+/// Where properties merged from `allOf` parts are defined, by wire name.
+type Places = indexmap::IndexMap<String, Pointer>;
 
 /// Untagged unions decode as the first variant that fits, and structs accept unknown
 /// fields, so a struct with fewer required fields would swallow values meant for a later,
@@ -595,6 +707,7 @@ enum AllOfShape {
 }
 
 /// What one `allOf` part contributes.
+#[derive(Clone, Copy)]
 enum PartKind {
     /// Properties (or an `allOf` of its own, merged as objects are).
     Object,
@@ -602,6 +715,17 @@ enum PartKind {
     Annotation,
     /// A type other than object: what kind, for messages.
     Typed(&'static str),
+}
+
+impl PartKind {
+    /// What a value of this kind is, for messages; `None` for an annotation.
+    fn label(self) -> Option<&'static str> {
+        match self {
+            PartKind::Object => Some("an object"),
+            PartKind::Annotation => None,
+            PartKind::Typed(kind) => Some(kind),
+        }
+    }
 }
 
 fn part_kind(schema: &Schema) -> PartKind {
