@@ -45,9 +45,11 @@ pub const MAX_VALUES: usize = 1_000_000;
 /// while [`MAX_VALUES`] counts it as a thousand values.
 pub const MAX_TEXT_BYTES: usize = 4 * MAX_DOCUMENT_BYTES;
 
-/// The longest string value, in bytes: 64 KiB, more than ten times Amperity's longest
-/// description. Strings end up in doc comments and literals of the generated code.
-pub const MAX_STRING_BYTES: usize = 64 * 1024;
+/// The longest string value, in bytes: 1 MiB, two hundred times Amperity's longest
+/// description. Strings end up in doc comments and literals of the generated code, and
+/// what reads them (the docs sanitizer among others) is linear in their length. Public
+/// documents carry whole example payloads as one string (amadeus.com: 138 KB).
+pub const MAX_STRING_BYTES: usize = 1024 * 1024;
 
 /// The longest object key, in bytes: 1 KiB. Keys are names (paths, properties, schemas,
 /// media types) that become Rust identifiers and appear in every JSON pointer of an error

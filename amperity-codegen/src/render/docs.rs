@@ -7,6 +7,8 @@
 //! `#[doc = " line"]` per line (prettyplease prints a multi-line doc attribute as a block
 //! comment).
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -46,8 +48,8 @@ pub fn sanitize(text: &str) -> Vec<String> {
     let text = rustc_safe(text);
     let all: Vec<&str> = text.trim_end().lines().map(str::trim_end).collect();
     let mut lines = Lines::default();
-    for (i, line) in all.iter().enumerate() {
-        lines.push(line, &all[i + 1..]);
+    for (line, later) in all.iter().zip(later_runs(&all)) {
+        lines.push(line, &later);
     }
     lines.finish()
 }
@@ -70,8 +72,9 @@ struct Lines {
 }
 
 impl Lines {
-    /// `following` are the lines after `line`, where a code span it opens may close.
-    fn push(&mut self, line: &str, following: &[&str]) {
+    /// `later` are the lengths of the backtick runs after `line` in its paragraph, where a
+    /// code span it opens may close.
+    fn push(&mut self, line: &str, later: &BTreeSet<usize>) {
         let trimmed = line.trim_start_matches(' ');
         let indent = line.len() - trimmed.len();
         if let Some(open) = &self.fence {
@@ -105,10 +108,10 @@ impl Lines {
             self.out.push(format!("{}{marker}text", &line[..indent]));
             return;
         }
-        self.prose(line, trimmed, indent, following);
+        self.prose(line, trimmed, indent, later);
     }
 
-    fn prose(&mut self, line: &str, trimmed: &str, indent: usize, following: &[&str]) {
+    fn prose(&mut self, line: &str, trimmed: &str, indent: usize, later: &BTreeSet<usize>) {
         let is_quote = trimmed.starts_with('>');
         if self.quote && !is_quote {
             self.out.push(String::new());
@@ -133,7 +136,7 @@ impl Lines {
             (None, Some(content)) => format!("{}{trimmed}", " ".repeat(content)),
             (None, None) => line.to_owned(),
         };
-        let escaped = escape_prose(&line, &mut self.in_code, &continuation(following));
+        let escaped = escape_prose(&line, &mut self.in_code, later);
         self.out.push(escaped);
     }
 
@@ -227,116 +230,136 @@ fn fence_marker(trimmed: &str) -> Option<&str> {
     None
 }
 
-/// The lines after a prose line that continue its paragraph as plain text: where a code
-/// span opened on that line may still close. A blank line, a fence, a list item or a
-/// block quote ends them (the sanitizer may put a blank line before the last two).
-fn continuation(following: &[&str]) -> String {
-    let mut out = String::new();
-    for line in following {
-        let trimmed = line.trim_start_matches(' ');
-        if trimmed.is_empty()
+/// For each line, the lengths of the backtick runs on the lines after it that continue its
+/// paragraph as plain text: where a code span it opens may still close. A blank line, a
+/// fence, a list item or a block quote ends them (the sanitizer may put a blank line before
+/// the last two). One pass from the end: the work stays linear in the text.
+fn later_runs(lines: &[&str]) -> Vec<BTreeSet<usize>> {
+    let mut later = vec![BTreeSet::new(); lines.len()];
+    for i in (0..lines.len().saturating_sub(1)).rev() {
+        let next = lines[i + 1];
+        let trimmed = next.trim_start_matches(' ');
+        let ends = trimmed.is_empty()
             || fence_marker(trimmed).is_some()
             || list_item_content(trimmed).is_some()
-            || trimmed.starts_with('>')
-        {
-            break;
+            || trimmed.starts_with('>');
+        if !ends {
+            let mut runs = later[i + 1].clone();
+            runs.extend(backtick_runs(next).map(|(_, len)| len));
+            later[i] = runs;
         }
-        out.push('\n');
-        out.push_str(line);
     }
-    out
+    later
 }
 
-/// Whether `text` holds a run of exactly `len` backticks: what closes a code span opened
-/// by such a run (CommonMark); without one, the opening run is literal text.
-fn has_backtick_run(text: &str, len: usize) -> bool {
-    text.split(|c| c != '`').any(|run| run.len() == len)
+/// The backtick runs of `text`: byte offset and length of each.
+fn backtick_runs(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() && bytes[i] != b'`' {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i] == b'`' {
+            i += 1;
+        }
+        (i > start).then_some((start, i - start))
+    })
 }
 
 /// Escapes one line of prose: `<` outside code spans, brackets that are not links,
-/// and bare URLs (wrapped in `<...>`), and backticks that open no code span (no equal run
-/// closes them later on the line or in `rest`, the rest of the paragraph). `in_code`
-/// holds the length of the run that opened a code span on an earlier line, if one is
-/// open, and is left so for the end of this line.
-fn escape_prose(line: &str, in_code: &mut Option<usize>, rest: &str) -> String {
+/// and bare URLs (wrapped in `<...>`), and backticks that open no code span (no run of
+/// the same length closes them later on the line or in the rest of the paragraph, whose
+/// run lengths are `later`). `in_code` holds the length of the run that opened a code span
+/// on an earlier line, if one is open, and is left so for the end of this line.
+///
+/// Every special character is ASCII, so the line is scanned by bytes and copied by
+/// slices; what it looks ahead for is found once per line, keeping the work linear.
+fn escape_prose(line: &str, in_code: &mut Option<usize>, later: &BTreeSet<usize>) -> String {
+    let bytes = line.as_bytes();
+    // Where a backtick run of each length last starts on the line.
+    let last_run: BTreeMap<usize, usize> = backtick_runs(line).map(|(at, len)| (len, at)).collect();
+    // The first `]` at or after each byte (`usize::MAX`: none).
+    let mut next_close = vec![usize::MAX; bytes.len() + 1];
+    for i in (0..bytes.len()).rev() {
+        next_close[i] = if bytes[i] == b']' {
+            i
+        } else {
+            next_close[i + 1]
+        };
+    }
     let mut out = String::with_capacity(line.len() + 8);
-    let chars: Vec<char> = line.chars().collect();
+    // Only `>` and spaces so far: a block quote's markers, kept.
+    let mut quote_markers = true;
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '`' {
-            let run = chars[i..].iter().take_while(|c| **c == '`').count();
-            let after = &line[byte_index(&chars, i + run)..];
-            match *in_code {
-                Some(open) if open == run => *in_code = None,
-                Some(_) => {}
-                None if has_backtick_run(after, run) || has_backtick_run(rest, run) => {
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c == b'`' {
+            let run = bytes[i..].iter().take_while(|b| **b == b'`').count();
+            let escaped = match *in_code {
+                Some(open) => {
+                    if open == run {
+                        *in_code = None;
+                    }
+                    false
+                }
+                None if last_run.get(&run).is_some_and(|at| *at > i) || later.contains(&run) => {
                     *in_code = Some(run);
+                    false
                 }
-                None => {
-                    out.push_str(&"\\`".repeat(run));
-                    i += run;
-                    continue;
-                }
-            }
-            out.push_str(&"`".repeat(run));
+                None => true,
+            };
+            out.push_str(&(if escaped { "\\`" } else { "`" }).repeat(run));
             i += run;
+            quote_markers = false;
             continue;
         }
+        let width = line[i..].chars().next().map_or(1, char::len_utf8);
         if in_code.is_some() {
-            out.push(c);
-            i += 1;
+            out.push_str(&line[i..i + width]);
+            i += width;
             continue;
         }
         match c {
-            '<' => out.push_str("\\<"),
-            '>' if i > 0
-                && !line[..byte_index(&chars, i)]
-                    .trim()
-                    .chars()
-                    .all(|c| c == '>') =>
-            {
-                out.push_str("\\>")
-            }
-            '[' => {
-                let rest: String = chars[i..].iter().collect();
-                match rest.find("](") {
-                    Some(end) if !rest[..end].contains(']') => {
-                        // A Markdown link: `[text](target)`, the `)` missing at the end
-                        // of a line.
-                        let (target_end, close) = match rest[end + 2..].find(')') {
-                            Some(p) => (end + 2 + p, end + 2 + p + 1),
-                            None => (rest.len(), rest.len()),
-                        };
-                        out.push_str(&link(&rest[1..end], &rest[end + 2..target_end]));
-                        i += rest[..close].chars().count();
-                        continue;
-                    }
-                    _ => out.push_str("\\["),
+            b'<' => out.push_str("\\<"),
+            b'>' if !quote_markers => out.push_str("\\>"),
+            b'[' => match next_close[i + 1] {
+                close if close != usize::MAX && bytes.get(close + 1) == Some(&b'(') => {
+                    // A Markdown link: `[text](target)`, the `)` missing at the end of a
+                    // line.
+                    let target_start = close + 2;
+                    let (target_end, end) = match line[target_start..].find(')') {
+                        Some(p) => (target_start + p, target_start + p + 1),
+                        None => (line.len(), line.len()),
+                    };
+                    out.push_str(&link(&line[i + 1..close], &line[target_start..target_end]));
+                    i = end;
+                    quote_markers = false;
+                    continue;
                 }
-            }
-            ']' => out.push_str("\\]"),
-            'h' if starts_url(&chars[i..]) => {
-                let mut end = i;
-                while end < chars.len()
-                    && !chars[end].is_whitespace()
-                    && !matches!(chars[end], '"' | '\'' | ')' | '<' | '>')
-                {
-                    end += 1;
-                }
-                while end > i && matches!(chars[end - 1], '.' | ',' | ';' | ':') {
+                _ => out.push_str("\\["),
+            },
+            b']' => out.push_str("\\]"),
+            b'h' if line[i..].starts_with("https://") || line[i..].starts_with("http://") => {
+                let mut end = line[i..]
+                    .char_indices()
+                    .find(|(_, c)| c.is_whitespace() || matches!(c, '"' | '\'' | ')' | '<' | '>'))
+                    .map_or(line.len(), |(p, _)| i + p);
+                while end > i && matches!(bytes[end - 1], b'.' | b',' | b';' | b':') {
                     end -= 1;
                 }
-                let url: String = chars[i..end].iter().collect();
                 out.push('<');
-                out.push_str(&url);
+                out.push_str(&line[i..end]);
                 out.push('>');
                 i = end;
+                quote_markers = false;
                 continue;
             }
-            _ => out.push(c),
+            _ => out.push_str(&line[i..i + width]),
         }
-        i += 1;
+        quote_markers &= c == b'>' || c.is_ascii_whitespace();
+        i += width;
     }
     out
 }
@@ -347,7 +370,7 @@ fn escape_prose(line: &str, in_code: &mut Option<usize>, rest: &str) -> String {
 /// targets have no place in documentation.
 fn link(text: &str, target: &str) -> String {
     let mut in_code = None;
-    let text = escape_prose(text, &mut in_code, "");
+    let text = escape_prose(text, &mut in_code, &BTreeSet::new());
     let target = target.trim();
     let lower = target.to_ascii_lowercase();
     // `crate::`, `super::` and `self::` are the generator's own intra-doc links.
@@ -362,15 +385,6 @@ fn link(text: &str, target: &str) -> String {
     } else {
         text
     }
-}
-
-fn byte_index(chars: &[char], i: usize) -> usize {
-    chars[..i].iter().map(|c| c.len_utf8()).sum()
-}
-
-fn starts_url(chars: &[char]) -> bool {
-    let s: String = chars.iter().take(8).collect();
-    s.starts_with("https://") || s.starts_with("http://")
 }
 
 #[cfg(test)]
@@ -467,6 +481,20 @@ mod tests {
                 " y` or \\`open \\[",
             ]
         );
+    }
+
+    #[test]
+    fn long_lines_of_special_characters() {
+        // Each of these made the sanitizer look ahead to the end of the line once per
+        // character: quadratic in a description a megabyte long.
+        let n = 200_000;
+        for (text, escaped) in [("[", "\\["), ("x`", "x`"), ("x>", "x\\>"), ("[x](y)", "x")] {
+            let lines = sanitize(&text.repeat(n));
+            assert_eq!(lines.len(), 1);
+            assert_eq!(lines[0].len(), 1 + escaped.len() * n, "{text}");
+        }
+        let lines = sanitize(&"a `b`\n".repeat(n));
+        assert_eq!(lines.len(), n);
     }
 
     #[test]
