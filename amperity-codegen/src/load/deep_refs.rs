@@ -42,8 +42,9 @@ pub(crate) const OPENAPI3: Layout = Layout {
         "/components/examples/",
         "/components/securitySchemes/",
         "/components/links/",
-        "/components/callbacks/",
         "/components/pathItems/",
+        // Not `/components/callbacks/`: `openapiv3` reads an operation's callbacks inline
+        // only, so a reference to one is copied (the generator does not use them).
     ],
     schemas: &["components", "schemas"],
 };
@@ -575,6 +576,22 @@ mod tests {
         assert!(
             matches!(&array.items, Some(ReferenceOr::Reference { reference }) if reference == "#/components/schemas/A.n")
         );
+    }
+
+    #[test]
+    fn references_to_callbacks_are_copied() {
+        let spec = load(
+            "t.yaml",
+            format!("{HEAD}paths:\n  /a:\n    post:\n      callbacks:\n        done: {{$ref: '#/components/callbacks/Done'}}\n      responses:\n        '200': {{description: ok}}\ncomponents:\n  callbacks:\n    Done:\n      '{{$request.body#/url}}':\n        post:\n          responses:\n            '200': {{description: ok}}\n").as_bytes(),
+        )
+        .unwrap();
+        let post = spec.paths.paths["/a"]
+            .as_item()
+            .unwrap()
+            .post
+            .as_ref()
+            .unwrap();
+        assert!(post.callbacks["done"].contains_key("{$request.body#/url}"));
     }
 
     #[test]
