@@ -464,6 +464,9 @@ pub enum ObjectStyle {
     Form,
     /// `name[x]=1&name[y]=2`.
     DeepObject,
+    /// `name={"x":1}`: a parameter described by `content` with a JSON media type instead
+    /// of by `schema`, the whole value as JSON text.
+    Json,
 }
 
 /// Whether a query parameter's key is fixed or chosen by the caller at run time.

@@ -147,6 +147,7 @@ fn param(out: &mut String, p: &Param) {
         Style::Object(ObjectStyle::FormExploded) => " as form fields".to_owned(),
         Style::Object(ObjectStyle::Form) => " as form list".to_owned(),
         Style::Object(ObjectStyle::DeepObject) => " as deepObject".to_owned(),
+        Style::Object(ObjectStyle::Json) => " as JSON".to_owned(),
     };
     let keys = match p.keys {
         QueryKeys::Fixed => "",

@@ -134,6 +134,9 @@ pub enum ObjectStyle {
     Form,
     /// `style: deepObject`: `name[x]=1&name[y]=2`.
     DeepObject,
+    /// A parameter described by `content: application/json`: `name={"x":1}`, the whole
+    /// value as JSON text (a string with its quotes).
+    Json,
 }
 
 /// A parameter value that is not a scalar, written through serde in an [`ObjectStyle`].
@@ -175,6 +178,8 @@ fn append_serialized(
     use serde_json::Value;
     match value {
         Value::Null => {}
+        value if style == ObjectStyle::Json => pairs.push((name.to_owned(), value.to_string())),
+        // `Json` is taken by the arm above in each of the arms below.
         Value::Object(members) => {
             let members = members.iter().filter(|(_, v)| !v.is_null());
             match style {
@@ -184,7 +189,7 @@ fn append_serialized(
                 ObjectStyle::DeepObject => {
                     pairs.extend(members.map(|(k, v)| (format!("{name}[{k}]"), json_text(v))));
                 }
-                ObjectStyle::Form => {
+                ObjectStyle::Form | ObjectStyle::Json => {
                     let joined: Vec<String> = members
                         .flat_map(|(k, v)| [k.clone(), json_text(v)])
                         .collect();

@@ -9,6 +9,7 @@ use openapiv3::{
 
 use super::Lowerer;
 use super::operation::placeholder_count;
+use super::payload;
 use crate::error::{ErrorKind, Pointer, Result};
 use crate::ir::{Location, ObjectStyle, Param, QueryKeys, Style, TypeRef};
 use crate::names::{Case, Name, NameSet};
@@ -180,14 +181,28 @@ impl<'a> Lowerer<'a> {
         } = param;
         let text = data.name.len() + data.description.as_ref().map_or(0, String::len);
         self.resolve.spend(1, text, at)?;
-        let schema = match &data.format {
-            ParameterSchemaOrContent::Schema(schema) => schema,
-            ParameterSchemaOrContent::Content(_) => {
-                return Err(self.error(
-                    ErrorKind::Unsupported,
-                    &at.join("content"),
-                    "parameters described by `content` instead of `schema` are not supported",
-                ));
+        let (schema, schema_at, json) = match &data.format {
+            ParameterSchemaOrContent::Schema(schema) => (Some(schema), at.join("schema"), false),
+            ParameterSchemaOrContent::Content(content) => {
+                // One media type, as OpenAPI requires: a JSON one sends the value as JSON
+                // text, any other its schema's plain text.
+                let Some((media, described)) = content.iter().next().filter(|_| content.len() == 1)
+                else {
+                    return Err(self.error(
+                        ErrorKind::Parse,
+                        &at.join("content"),
+                        format!(
+                            "a parameter's `content` must have exactly one media type; this has {}",
+                            content.len()
+                        ),
+                    ));
+                };
+                let media_at = at.join("content").join(media);
+                (
+                    described.schema.as_ref(),
+                    media_at.join("schema"),
+                    payload::is_json(&payload::essence(media)),
+                )
             }
         };
         let placeholder = is_placeholder(&data.name);
@@ -204,8 +219,15 @@ impl<'a> Lowerer<'a> {
             "{builder}{}",
             self.escape(&data.name, Case::Type, at, "parameter name")?
         );
-        let ty = self.type_of(schema, &at.join("schema"), &owner, 0)?;
-        let (keys, ty, style) = self.param_style(param, ty)?;
+        let ty = match schema {
+            Some(schema) => self.type_of(schema, &schema_at, &owner, 0)?,
+            None => TypeRef::Json,
+        };
+        let (keys, ty, style) = if json {
+            (QueryKeys::Fixed, ty, Style::Object(ObjectStyle::Json))
+        } else {
+            self.param_style(param, ty)?
+        };
         Ok(Param {
             name: Name {
                 rust,

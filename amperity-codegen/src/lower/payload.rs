@@ -153,13 +153,8 @@ impl<'a> Lowerer<'a> {
         at: &Pointer,
     ) -> Result<Option<(Media, String, &'m MediaType, Pointer)>> {
         let classified = content.iter().map(|(name, media)| {
-            let essence = name
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
-            let kind = if essence == "application/json" || essence.ends_with("+json") {
+            let essence = essence(name);
+            let kind = if is_json(&essence) {
                 Some(Media::Json)
             } else if essence == "application/x-www-form-urlencoded" {
                 Some(Media::Form)
@@ -331,4 +326,21 @@ fn is_file(schema: &openapiv3::Schema) -> bool {
             .is_some_and(|i| is_file(i)),
         _ => false,
     }
+}
+
+/// A media type's essence, lower-cased: `application/json` of
+/// `Application/JSON; charset=utf-8`.
+pub(super) fn essence(media: &str) -> String {
+    media
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Whether a media type's essence is JSON: `application/json`, or a `+json` type such as
+/// `application/vnd.api+json`.
+pub(super) fn is_json(essence: &str) -> bool {
+    essence == "application/json" || essence.ends_with("+json")
 }

@@ -14,8 +14,7 @@ use quote::quote;
 use super::docs::doc;
 use super::types::{argument, ident, rust_type};
 use crate::ir::{
-    Api, Location, Media, ObjectStyle, Operation, Pagination, Param, PathPart, QueryKeys, Style,
-    Success,
+    Api, Location, Media, Operation, Pagination, Param, PathPart, QueryKeys, Style, Success,
 };
 use crate::names::shadows_std_trait_method;
 
@@ -183,11 +182,7 @@ fn setter(op: &Operation, param: &Param) -> TokenStream {
     // Written as the request builder writes it: through serde for objects.
     let value = match param.style {
         Style::Object(style) => {
-            let style = match style {
-                ObjectStyle::FormExploded => quote!(crate::runtime::ObjectStyle::FormExploded),
-                ObjectStyle::Form => quote!(crate::runtime::ObjectStyle::Form),
-                ObjectStyle::DeepObject => quote!(crate::runtime::ObjectStyle::DeepObject),
-            };
+            let style = super::send::object_style(style);
             quote!(&crate::runtime::Serialized::new(&value, #style))
         }
         Style::Plain | Style::Joined(_) => quote!(&value),

@@ -90,11 +90,13 @@ fn param_value(param: &Param) -> TokenStream {
     }
 }
 
-fn object_style(style: ObjectStyle) -> TokenStream {
+/// The runtime's name for `style`.
+pub(super) fn object_style(style: ObjectStyle) -> TokenStream {
     match style {
         ObjectStyle::FormExploded => quote!(crate::runtime::ObjectStyle::FormExploded),
         ObjectStyle::Form => quote!(crate::runtime::ObjectStyle::Form),
         ObjectStyle::DeepObject => quote!(crate::runtime::ObjectStyle::DeepObject),
+        ObjectStyle::Json => quote!(crate::runtime::ObjectStyle::Json),
     }
 }
 
