@@ -71,10 +71,11 @@ pub const MAX_SCHEMA_NESTING: usize = 32;
 /// minutes (the values an operation needs would allow some 80,000 of them).
 pub const MAX_OPERATIONS: usize = 5_000;
 
-/// How many parameters one operation may have, its path item's included: 256, against
-/// Amperity's dozen at most. Lowering compares each parameter with those before it (an
-/// override, a repeated path parameter), which is quadratic.
-pub const MAX_PARAMETERS: usize = 256;
+/// How many parameters one operation may have, its path item's included: 1,024, against
+/// Amperity's dozen at most (the largest public API has 581). Lowering compares each
+/// parameter with those before it (an override, a repeated path parameter), which is
+/// quadratic: a million comparisons at most.
+pub const MAX_PARAMETERS: usize = 1024;
 
 /// How deep lowering follows nested inline schemas (two steps per property level, one per
 /// `items` or `additionalProperties`): 64. A loaded document never gets there, because

@@ -510,16 +510,24 @@ impl<'a> Lowerer<'a> {
             for (key, value) in props {
                 let here = pat.join("properties").join(key);
                 let (definition, _) = self.resolve.schema(value, &here)?;
-                if let Some(kind) = self.value_kind(definition, 0) {
+                if let Some(kind) = self.value_kind(definition) {
                     match kinds.get(key) {
-                        Some((first, first_at)) if *first != kind => {
+                        Some((first, first_at)) if narrower(first, kind).is_none() => {
                             return Err(self.error(
                                 ErrorKind::Unsupported,
                                 &here,
                                 format!("allOf parts define property {key:?} as {first} (at {first_at}) and as {kind} here: no value is both"),
                             ));
                         }
-                        Some(_) => {}
+                        Some((first, first_at)) => {
+                            let kept = narrower(first, kind).unwrap_or(first);
+                            let kept_at = if kept == *first {
+                                first_at.clone()
+                            } else {
+                                here.clone()
+                            };
+                            kinds.insert(key.clone(), (kept, kept_at));
+                        }
                         None => {
                             kinds.insert(key.clone(), (kind, here.clone()));
                         }
@@ -547,29 +555,46 @@ impl<'a> Lowerer<'a> {
         Ok((properties, required, places))
     }
 
-    /// What kind of value `schema` describes, for telling contradictory definitions apart:
-    /// an `allOf` is what its first part that is not a mere annotation is.
-    fn value_kind(&self, schema: &Schema, depth: usize) -> Option<&'static str> {
-        match &schema.schema_kind {
-            SchemaKind::AllOf { all_of } if depth < MAX_DEPTH => all_of.iter().find_map(|part| {
-                let part = match part {
-                    ReferenceOr::Item(part) => Some(part),
-                    ReferenceOr::Reference { reference } => self.component_schema(reference),
-                };
-                part.and_then(|part| self.value_kind(part, depth + 1))
-            }),
-            _ => part_kind(schema).label(),
+    /// What kind of value `schema` describes, for telling contradictory definitions apart.
+    fn value_kind(&self, schema: &Schema) -> Option<&'static str> {
+        self.kind_of(schema, 0).label()
+    }
+
+    /// What `schema` contributes to an `allOf`, looking into an `allOf` of its own: an
+    /// object if any of its parts is one, else the first type, else what may be of several
+    /// types, else an annotation (`allOf: [{$ref: Name}]` beside a string is a string).
+    fn kind_of(&self, schema: &Schema, depth: usize) -> PartKind {
+        let SchemaKind::AllOf { all_of } = &schema.schema_kind else {
+            return part_kind(schema);
+        };
+        if depth >= MAX_DEPTH {
+            return PartKind::Object;
         }
+        let kinds: Vec<PartKind> = all_of
+            .iter()
+            .filter_map(|part| match part {
+                ReferenceOr::Item(part) => Some(part),
+                ReferenceOr::Reference { reference } => self.component_schema(reference),
+            })
+            .map(|part| self.kind_of(part, depth + 1))
+            .collect();
+        let first = |wanted: fn(&PartKind) -> bool| kinds.iter().copied().find(wanted);
+        first(|k| matches!(k, PartKind::Object))
+            .or_else(|| first(|k| matches!(k, PartKind::Typed(_))))
+            .or_else(|| first(|k| matches!(k, PartKind::Loose(_))))
+            .unwrap_or(PartKind::Annotation)
     }
 
     /// What an `allOf` of several parts means: an object made of every part's properties
     /// (parts that only describe or constrain add nothing), or the type of its one part
     /// that has a type other than object (a `$ref` to a string, an enum or an array with a
     /// description or constraints beside it). Parts of different kinds contradict each
-    /// other, or mix an object with something that is not one: refused, at the part.
+    /// other, or mix an object with something that is not one: refused, at the part. A
+    /// union or an untyped enum beside a type is that type (what both allow).
     fn all_of_shape(&self, parts: &'a [ReferenceOr<Schema>], at: &Pointer) -> Result<AllOfShape> {
         let mut object = None;
         let mut typed: Option<(usize, &'static str, u8)> = None;
+        let mut loose: Option<(usize, &'static str)> = None;
         for (index, part) in parts.iter().enumerate() {
             let pat = at.join(index);
             let (schema, _) = self.resolve.schema(part, &pat)?;
@@ -580,9 +605,10 @@ impl<'a> Lowerer<'a> {
                 (_, SchemaKind::Type(Type::String(s))) if !s.enumeration.is_empty() => 1,
                 _ => 0,
             };
-            match part_kind(schema) {
+            match self.kind_of(schema, 0) {
                 PartKind::Annotation => {}
                 PartKind::Object => object = object.or(Some(index)),
+                PartKind::Loose(kind) => loose = loose.or(Some((index, kind))),
                 PartKind::Typed(kind) => match typed {
                     None => typed = Some((index, kind, rank)),
                     Some((_, first, first_rank)) if first == kind => {
@@ -590,6 +616,10 @@ impl<'a> Lowerer<'a> {
                             typed = Some((index, kind, rank));
                         }
                     }
+                    Some((_, first, _)) if narrower(first, kind) == Some(kind) => {
+                        typed = Some((index, kind, rank));
+                    }
+                    Some((_, first, _)) if narrower(first, kind).is_some() => {}
                     Some((first_index, first, _)) => {
                         return Err(self.error(
                             ErrorKind::Unsupported,
@@ -600,10 +630,11 @@ impl<'a> Lowerer<'a> {
                 },
             }
         }
+        let typed = typed.map(|(index, kind, _)| (index, kind)).or(loose);
         match (object, typed) {
             (_, None) => Ok(AllOfShape::Object),
-            (None, Some((index, _, _))) => Ok(AllOfShape::One(index)),
-            (Some(object), Some((index, kind, _))) => Err(self.error(
+            (None, Some((index, _))) => Ok(AllOfShape::One(index)),
+            (Some(object), Some((index, kind))) => Err(self.error(
                 ErrorKind::Unsupported,
                 &at.join(index),
                 format!("allOf combines an object (part {object}) with {kind} (part {index}); only objects merge"),
@@ -715,6 +746,21 @@ enum PartKind {
     Annotation,
     /// A type other than object: what kind, for messages.
     Typed(&'static str),
+    /// A value that may be of several types (a union, an enum without a type): beside a
+    /// type, it is that type.
+    Loose(&'static str),
+}
+
+/// Of two kinds of value, the one whose values both allow (an integer is a number);
+/// `None` when no value is of both.
+fn narrower(a: &'static str, b: &'static str) -> Option<&'static str> {
+    const INTEGER: &str = "an integer";
+    const NUMBER: &str = "a number";
+    match (a, b) {
+        _ if a == b => Some(a),
+        (INTEGER, NUMBER) | (NUMBER, INTEGER) => Some(INTEGER),
+        _ => None,
+    }
 }
 
 impl PartKind {
@@ -722,7 +768,7 @@ impl PartKind {
     fn label(self) -> Option<&'static str> {
         match self {
             PartKind::Object => Some("an object"),
-            PartKind::Annotation => None,
+            PartKind::Annotation | PartKind::Loose(_) => None,
             PartKind::Typed(kind) => Some(kind),
         }
     }
@@ -737,7 +783,7 @@ fn part_kind(schema: &Schema) -> PartKind {
         SchemaKind::Type(Type::Boolean(_)) => PartKind::Typed("a boolean"),
         SchemaKind::Type(Type::Array(_)) => PartKind::Typed("an array"),
         SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
-            PartKind::Typed("a oneOf/anyOf union")
+            PartKind::Loose("a oneOf/anyOf union")
         }
         SchemaKind::Not { .. } => PartKind::Typed("a `not` schema"),
         SchemaKind::Any(any) => {
@@ -753,7 +799,7 @@ fn part_kind(schema: &Schema) -> PartKind {
                 || any.not.is_some();
             match (object, typed) {
                 (true, _) => PartKind::Object,
-                (false, true) => PartKind::Typed("a value of another type"),
+                (false, true) => PartKind::Loose("a value of another type"),
                 (false, false) => PartKind::Annotation,
             }
         }
