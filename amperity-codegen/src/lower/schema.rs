@@ -590,9 +590,12 @@ impl<'a> Lowerer<'a> {
     /// that has a type other than object (a `$ref` to a string, an enum or an array with a
     /// description or constraints beside it). Parts of different kinds contradict each
     /// other, or mix an object with something that is not one: refused, at the part. A
-    /// union or an untyped enum beside a type is that type (what both allow).
+    /// union or an untyped enum beside a type is that type (what both allow). A `$ref` to
+    /// an object with only annotations beside it is that object's type, not a copy (which,
+    /// for schemas that refer to each other so, would never end).
     fn all_of_shape(&self, parts: &'a [ReferenceOr<Schema>], at: &Pointer) -> Result<AllOfShape> {
         let mut object = None;
+        let mut objects = 0;
         let mut typed: Option<(usize, &'static str, u8)> = None;
         let mut loose: Option<(usize, &'static str)> = None;
         for (index, part) in parts.iter().enumerate() {
@@ -607,7 +610,10 @@ impl<'a> Lowerer<'a> {
             };
             match self.kind_of(schema, 0) {
                 PartKind::Annotation => {}
-                PartKind::Object => object = object.or(Some(index)),
+                PartKind::Object => {
+                    objects += 1;
+                    object = object.or(Some(index));
+                }
                 PartKind::Loose(kind) => loose = loose.or(Some((index, kind))),
                 PartKind::Typed(kind) => match typed {
                     None => typed = Some((index, kind, rank)),
@@ -631,6 +637,11 @@ impl<'a> Lowerer<'a> {
             }
         }
         let typed = typed.map(|(index, kind, _)| (index, kind)).or(loose);
+        if let (Some(index), 1, None) = (object, objects, typed)
+            && matches!(parts[index], ReferenceOr::Reference { .. })
+        {
+            return Ok(AllOfShape::One(index));
+        }
         match (object, typed) {
             (_, None) => Ok(AllOfShape::Object),
             (None, Some((index, _))) => Ok(AllOfShape::One(index)),
