@@ -12,18 +12,17 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::doc;
+use super::text::{FileText, Inside};
 use super::types::{argument, ident, rust_type};
+use crate::error::Result;
 use crate::ir::{
     Api, Location, Media, Operation, Pagination, Param, PathPart, QueryKeys, Style, Success,
 };
 use crate::names::shadows_std_trait_method;
 
 /// The contents of `src/<module>/mock.rs`.
-pub fn mock_file(api: &Api) -> TokenStream {
-    let methods = api.operations.iter().map(mock_method);
-    let stubs = api.operations.iter().map(stub);
+pub fn mock_file(api: &Api, mut file: FileText) -> Result<String> {
     let title = &api.title;
-    let samples = super::samples::sample_impls(api);
     // The title is the document's text: escaped like every description (the IR keeps it
     // on one line).
     let title = super::docs::sanitize(title).join(" ");
@@ -31,7 +30,7 @@ pub fn mock_file(api: &Api) -> TokenStream {
         " A mock {} for testing code that uses [`Client`](super::Client) (feature `test-kit`): [`MockAmperity::start`] runs a server on loopback and hands out clients configured for it; each operation has a typed stub whose setters are the values the request must carry, and whose [`StubBuilder`] methods add faults and answer. See [`crate::runtime::mock`].",
         title.trim()
     );
-    quote! {
+    file.items(quote! {
         #![doc = #module_doc]
 
         pub use crate::runtime::mock::{Fault, MockError, Mounted, PagedStub, Sample, StubBuilder};
@@ -52,21 +51,24 @@ pub fn mock_file(api: &Api) -> TokenStream {
             }
         }
 
+    })?;
+    // One method and one stub per operation: the file is mostly these two blocks.
+    let mock = quote! {
         impl MockAmperity {
             /// Starts the server on `127.0.0.1`.
             pub async fn start() -> Self {
                 Self { api: crate::runtime::mock::MockApi::start().await }
             }
-            #( #methods )*
         }
-
+    };
+    file.block(mock, Inside::Impl, api.operations.iter().map(mock_method))?;
+    let stubs = quote! {
         /// One stub type per operation.
-        pub mod stubs {
-            #( #stubs )*
-        }
-
-        #samples
-    }
+        pub mod stubs {}
+    };
+    file.block(stubs, Inside::Mod, api.operations.iter().map(stub))?;
+    super::samples::sample_impls(api, &mut file)?;
+    Ok(file.finish())
 }
 
 /// `MockAmperity::<operation>()`.

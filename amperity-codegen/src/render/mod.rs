@@ -1,8 +1,9 @@
 //! Stages 3 and 4: IR → tokens → formatted text.
 //!
 //! Each generated file is rendered to tokens, parsed as a `syn::File` and printed by
-//! prettyplease, so formatting never depends on the installed toolchain. Tokens that do
-//! not parse are a bug of this generator, reported as [`ErrorKind::Internal`].
+//! prettyplease, so formatting never depends on the installed toolchain; a large file
+//! one item at a time (`text`). Tokens that do not parse are a bug of this generator,
+//! reported as [`ErrorKind::Internal`](crate::ErrorKind::Internal).
 
 mod docs;
 pub(crate) mod krate;
@@ -12,36 +13,31 @@ mod module;
 mod operations;
 mod samples;
 mod send;
+mod text;
 mod types;
 
 use std::collections::BTreeMap;
 
-use proc_macro2::TokenStream;
-
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
 use crate::ir::Api;
 use crate::{ApiInput, CrateOptions};
+use text::FileText;
 
 /// The files of one API module, keyed by path relative to the crate root.
 pub fn api_files(api: &Api, header: &str) -> Result<BTreeMap<String, String>> {
     let dir = format!("src/{}", api.module);
     let mut files = BTreeMap::new();
-    files.insert(
-        format!("{dir}/mod.rs"),
-        format_file(module::module_file(api), header, &api.module)?,
-    );
+    let file = || FileText::new(header, &api.module);
+    files.insert(format!("{dir}/mod.rs"), module::module_file(api, file())?);
     files.insert(
         format!("{dir}/models.rs"),
-        format_file(models::models_file(api), header, &api.module)?,
+        models::models_file(api, file())?,
     );
     files.insert(
         format!("{dir}/requests.rs"),
-        format_file(operations::requests_file(api), header, &api.module)?,
+        operations::requests_file(api, file())?,
     );
-    files.insert(
-        format!("{dir}/mock.rs"),
-        format_file(mock::mock_file(api), header, &api.module)?,
-    );
+    files.insert(format!("{dir}/mock.rs"), mock::mock_file(api, file())?);
     Ok(files)
 }
 
@@ -61,19 +57,8 @@ pub fn crate_files(
         "Cargo.toml".to_owned(),
         krate::cargo_toml(options, &inputs, &toml_header),
     );
-    files.insert(
-        "src/lib.rs".to_owned(),
-        format_file(krate::lib_file(options, apis), header, "lib")?,
-    );
+    let mut lib = FileText::new(header, "lib");
+    lib.items(krate::lib_file(options, apis))?;
+    files.insert("src/lib.rs".to_owned(), lib.finish());
     Ok(files)
-}
-
-fn format_file(tokens: TokenStream, header: &str, what: &str) -> Result<String> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| Error {
-        document: what.to_owned(),
-        pointer: String::new(),
-        kind: ErrorKind::Internal,
-        message: format!("generator bug: the code generated for `{what}` does not parse: {e}"),
-    })?;
-    Ok(format!("{header}\n{}", prettyplease::unparse(&file)))
 }

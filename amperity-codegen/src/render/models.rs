@@ -4,7 +4,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::doc;
+use super::text::FileText;
 use super::types::{argument, ident, rust_type};
+use crate::error::Result;
 use crate::ir::{Access, Api, Field, Model, ModelKind, Union};
 use crate::names::shadows_std_trait_method;
 
@@ -13,15 +15,17 @@ use crate::names::shadows_std_trait_method;
 const MAX_CONSTRUCTOR_ARGUMENTS: usize = 7;
 
 /// The contents of the models module.
-pub fn models_file(api: &Api) -> TokenStream {
-    let models = api.models.values().map(model);
-    quote! {
+pub fn models_file(api: &Api, mut file: FileText) -> Result<String> {
+    file.items(quote! {
         #![doc = " The types of the document's schemas, and inline types named after their owner."]
-        #( #models )*
+    })?;
+    for model in api.models.values() {
+        file.items(model_items(model))?;
     }
+    Ok(file.finish())
 }
 
-fn model(model: &Model) -> TokenStream {
+fn model_items(model: &Model) -> TokenStream {
     match &model.kind {
         ModelKind::Struct(fields) => structure(model, fields),
         ModelKind::Enum(variants) => string_enum(

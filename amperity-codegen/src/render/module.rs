@@ -6,12 +6,14 @@ use quote::quote;
 
 use super::docs::{doc, inner_doc};
 use super::models::string_enum;
-use super::operations::client_methods;
+use super::operations::client_method;
+use super::text::{FileText, Inside};
 use super::types::ident;
+use crate::error::Result;
 use crate::ir::{Api, ApiKey, Security};
 
 /// The contents of `src/<module>/mod.rs`.
-pub fn module_file(api: &Api) -> TokenStream {
+pub fn module_file(api: &Api, mut file: FileText) -> Result<String> {
     let module_doc = inner_doc(&format!(
         "{} (version {}).\n\n{}",
         api.title,
@@ -73,11 +75,10 @@ pub fn module_file(api: &Api) -> TokenStream {
     let rate_limit_family = &api.rate_limit_family;
     let security = security_consts(&api.security);
     let servers = servers_module(api);
-    let methods = client_methods(api);
     let client_doc = doc(&format!(
         "A client of the {title}: configured once (base URL, tenant, api-version, credentials), cheap to clone, one method per operation."
     ));
-    quote! {
+    file.items(quote! {
         #module_doc
 
         pub mod models;
@@ -122,7 +123,8 @@ pub fn module_file(api: &Api) -> TokenStream {
                 Self { runtime: configured.into_runtime() }
             }
         }
-
+    })?;
+    let client = quote! {
         impl Client {
             #builder_fn
 
@@ -130,10 +132,15 @@ pub fn module_file(api: &Api) -> TokenStream {
             pub fn runtime(&self) -> &crate::runtime::ApiClient {
                 &self.runtime
             }
-
-            #methods
         }
-    }
+    };
+    // The methods, one per operation: most of the file for a large document.
+    file.block(
+        client,
+        Inside::Impl,
+        api.operations.iter().map(client_method),
+    )?;
+    Ok(file.finish())
 }
 
 fn option_str(value: Option<&str>) -> TokenStream {

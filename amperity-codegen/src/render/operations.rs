@@ -13,19 +13,22 @@ use quote::quote;
 
 use super::docs::{doc, doc_paragraphs};
 use super::send::{outcome_enum, send, streams};
+use super::text::FileText;
 use super::types::{argument, ident, rust_type};
+use crate::error::Result;
 use crate::ir::{Api, Arguments, Location, Operation, Pagination, Param, QueryKeys};
 use crate::names::shadows_std_trait_method;
 
 /// The contents of the requests module.
-pub fn requests_file(api: &Api) -> TokenStream {
-    let builders = api.operations.iter().map(builder);
-    let pages = page_impls(api);
-    quote! {
+pub fn requests_file(api: &Api, mut file: FileText) -> Result<String> {
+    file.items(quote! {
         #![doc = " Request builders, one per operation: set optional parameters, then `.send().await`."]
-        #( #builders )*
-        #pages
+    })?;
+    for operation in &api.operations {
+        file.items(builder(operation))?;
     }
+    file.items(page_impls(api))?;
+    Ok(file.finish())
 }
 
 /// `impl Page` for every list body a paginated operation returns, once per model.
@@ -69,13 +72,8 @@ fn page_impls(api: &Api) -> TokenStream {
     quote!( #( #impls )* )
 }
 
-/// The `Client` methods, one per operation.
-pub fn client_methods(api: &Api) -> TokenStream {
-    let methods = api.operations.iter().map(client_method);
-    quote!( #( #methods )* )
-}
-
-fn client_method(op: &Operation) -> TokenStream {
+/// The `Client` method of an operation, which makes its request builder.
+pub fn client_method(op: &Operation) -> TokenStream {
     let models = quote!(models::);
     let name = ident(&op.name.rust);
     let builder = ident(&op.builder.rust);

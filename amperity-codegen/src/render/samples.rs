@@ -14,49 +14,47 @@
 
 use std::collections::BTreeSet;
 
-use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::{Map, Value};
 
+use super::text::FileText;
 use super::types::ident;
+use crate::error::Result;
 use crate::ir::{Api, ModelKind, TypeRef};
 
 /// One `impl Sample` per model that is a type of its own (an alias is another type's
 /// name, which may not even be this crate's) and has a finite value (a struct that
-/// requires itself has none).
-pub fn sample_impls(api: &Api) -> TokenStream {
+/// requires itself has none), appended to `file` one at a time, then `check_samples`.
+pub fn sample_impls(api: &Api, file: &mut FileText) -> Result<()> {
     let mut names = Vec::new();
-    let impls: Vec<TokenStream> = api
-        .models
-        .values()
-        .filter_map(|model| {
-            if matches!(model.kind, ModelKind::Alias(_)) {
-                return None;
-            }
-            let json = model_sample(api, &model.name.rust, &mut Walk::new())?.to_string();
-            let name = ident(&model.name.rust);
-            let rust = &model.name.rust;
-            names.push(name.clone());
-            Some(quote! {
-                impl crate::runtime::mock::Sample for super::models::#name {
-                    #[inline]
-                    fn sample() -> Self {
-                        crate::runtime::mock::sample_from_json(#rust, #json)
-                    }
+    for model in api.models.values() {
+        if matches!(model.kind, ModelKind::Alias(_)) {
+            continue;
+        }
+        let Some(json) = model_sample(api, &model.name.rust, &mut Walk::new()) else {
+            continue;
+        };
+        let json = json.to_string();
+        let name = ident(&model.name.rust);
+        let rust = &model.name.rust;
+        file.items(quote! {
+            impl crate::runtime::mock::Sample for super::models::#name {
+                #[inline]
+                fn sample() -> Self {
+                    crate::runtime::mock::sample_from_json(#rust, #json)
                 }
-            })
-        })
-        .collect();
-    quote! {
-        #( #impls )*
-
+            }
+        })?;
+        names.push(name);
+    }
+    file.items(quote! {
         /// Decodes the sample of every model, panicking with the name of one that does not
         /// decode: the generator's own check that its samples fit their types.
         #[inline]
         pub fn check_samples() {
             #( let _ = <super::models::#names as crate::runtime::mock::Sample>::sample(); )*
         }
-    }
+    })
 }
 
 /// The models being built around the current one (met again, they end the recursion),
