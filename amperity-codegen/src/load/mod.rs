@@ -13,7 +13,9 @@
 //!
 //! Both steps keep within [`crate::limits`]: the parser stops at the first limit crossed
 //! (`parse`), and the value is checked part by part, innermost first, before `openapiv3`
-//! reads it as a whole (`shape`), which keeps that read linear and its stack shallow.
+//! reads it (`shape`), which keeps that read linear and its stack shallow. `openapiv3`
+//! then reads it a path item and a component at a time (`model`), so that the value and
+//! serde's copies of it are not all held at once.
 
 use openapiv3::OpenAPI;
 use serde_json::Value;
@@ -26,6 +28,7 @@ pub(crate) use integers::WIDTH as INTEGER_WIDTH;
 
 mod deep_refs;
 mod integers;
+mod model;
 pub mod overlay;
 mod parse;
 mod shape;
@@ -109,16 +112,8 @@ pub(crate) fn load_traced(
     // Every part that `openapiv3` reads through a reference first, innermost first: the
     // whole document then reads in linear time, and an error names the innermost place.
     shape::check(&value, &report).map_err(|e| origin.locate(e))?;
-    let mut track = serde_path_to_error::Track::new();
-    let deserializer = serde_path_to_error::Deserializer::new(&value, &mut track);
-    match <OpenAPI as serde::Deserialize>::deserialize(deserializer) {
-        Ok(spec) => Ok((spec, origin)),
-        Err(e) => Err(origin.locate(report.error(
-            ErrorKind::Parse,
-            &path_to_pointer(&track.path()),
-            format!("not a valid OpenAPI 3.0 document here: {e}"),
-        ))),
-    }
+    let spec = model::read(value, &report).map_err(|e| origin.locate(e))?;
+    Ok((spec, origin))
 }
 
 /// Bytes → value, within the limits.
@@ -195,10 +190,6 @@ fn check_version(value: &Value, report: &Reporter) -> Result<Version> {
             "no `openapi` or `swagger` field: this is not an OpenAPI document",
         )),
     }
-}
-
-fn path_to_pointer(path: &serde_path_to_error::Path) -> Pointer {
-    join_path(Pointer::root(), path)
 }
 
 fn join_path(base: Pointer, path: &serde_path_to_error::Path) -> Pointer {
