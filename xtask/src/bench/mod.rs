@@ -3,18 +3,23 @@
 //!
 //! One stage per module: `peers` installs the peers into a cache the benchmark owns,
 //! `generation` times generation, `compile` counts lines and times builds, `runtime`
-//! runs the `amperity-benches` benchmarks, `report` writes the file. Nothing here runs in
-//! `cargo test` except the unit tests of the pure helpers.
+//! runs the `amperity-benches` benchmarks, `limit` generates the largest document the
+//! generator accepts (written by `synthetic`, measured through `peak`), `report` writes
+//! the file. Nothing here runs in `cargo test` except the unit tests of the pure helpers.
 
 pub(crate) mod cmd;
 mod compile;
 mod generation;
+mod limit;
 mod loc;
 mod machine;
+mod merge;
+pub mod peak;
 pub(crate) mod peers;
 mod report;
 mod runtime;
 mod stats;
+mod synthetic;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -27,7 +32,7 @@ use generation::{Document, Runs};
 use peers::Peers;
 use report::Results;
 
-/// The parts of the suite, in the order they run; `--skip` takes their names.
+/// The parts of the suite, in the order they run; `--skip` and `--only` take their names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
     /// Generation speed (and whether each generated crate compiles).
@@ -45,10 +50,13 @@ pub enum Part {
     /// The fleet-wide (Redis) limiter: overhead per call, windows of 1 to 8 processes,
     /// packages of the feature.
     Fleet,
+    /// Generation of a document with as many operations as the generator accepts: wall
+    /// time and peak memory.
+    Limit,
 }
 
 impl Part {
-    pub const ALL: [Part; 7] = [
+    pub const ALL: [Part; 8] = [
         Part::Generation,
         Part::Compile,
         Part::Cold,
@@ -56,6 +64,7 @@ impl Part {
         Part::Limiter,
         Part::Memory,
         Part::Fleet,
+        Part::Limit,
     ];
 
     pub fn name(self) -> &'static str {
@@ -67,6 +76,7 @@ impl Part {
             Part::Limiter => "limiter",
             Part::Memory => "memory",
             Part::Fleet => "fleet",
+            Part::Limit => "limit",
         }
     }
 }
@@ -103,21 +113,13 @@ impl Options {
             };
             match arg.as_str() {
                 "--quick" => options.quick = true,
-                "--skip" => {
-                    for name in value("--skip")?
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|n| !n.is_empty())
-                    {
-                        let Some(part) = Part::ALL.into_iter().find(|p| p.name() == name) else {
-                            let known: Vec<&str> = Part::ALL.iter().map(|p| p.name()).collect();
-                            bail!(
-                                "unknown part {name:?} for --skip; parts: {}",
-                                known.join(", ")
-                            );
-                        };
-                        options.skip.push(part);
-                    }
+                "--skip" => options.skip.extend(parts("--skip", &value("--skip")?)?),
+                // Everything else skipped: a part re-run on its own.
+                "--only" => {
+                    let only = parts("--only", &value("--only")?)?;
+                    options
+                        .skip
+                        .extend(Part::ALL.into_iter().filter(|p| !only.contains(p)));
                 }
                 "--out" => options.out = Some(PathBuf::from(value("--out")?)),
                 "--cache" => options.cache = Some(PathBuf::from(value("--cache")?)),
@@ -130,6 +132,22 @@ impl Options {
     fn runs(&self, part: Part) -> bool {
         !self.skip.contains(&part)
     }
+}
+
+/// The parts named in `list` (comma-separated), for `flag`.
+fn parts(flag: &str, list: &str) -> Result<Vec<Part>> {
+    let mut parts = Vec::new();
+    for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let Some(part) = Part::ALL.into_iter().find(|p| p.name() == name) else {
+            let known: Vec<&str> = Part::ALL.iter().map(|p| p.name()).collect();
+            bail!(
+                "unknown part {name:?} for {flag}; parts: {}",
+                known.join(", ")
+            );
+        };
+        parts.push(part);
+    }
+    Ok(parts)
 }
 
 /// Runs the suite and writes the report; returns its path.
@@ -148,7 +166,7 @@ pub fn run(root: &Path, options: &Options) -> Result<PathBuf> {
     };
     let needs_generators = options.runs(Part::Generation) || options.runs(Part::Compile);
     let peers = Peers::new(cache.clone(), target.join("release").join("xtask"));
-    if needs_generators {
+    if needs_generators || options.runs(Part::Limit) {
         eprintln!("bench: building our generator (xtask) in release mode");
         cmd::visible(Command::new("cargo").current_dir(root).args([
             "build",
@@ -156,7 +174,10 @@ pub fn run(root: &Path, options: &Options) -> Result<PathBuf> {
             "-p",
             "xtask",
         ]))?;
-        peers.install()?;
+        peers.install_progenitor()?;
+    }
+    if needs_generators {
+        peers.install_openapi_generator()?;
     }
     let documents = documents(root)?;
 
@@ -168,6 +189,15 @@ pub fn run(root: &Path, options: &Options) -> Result<PathBuf> {
         versions: Some(machine::Versions::detect(root, &peers)),
         cache: cache.display().to_string(),
         cold_skipped: !options.runs(Part::Cold),
+        partial: if options.skip.is_empty() {
+            Vec::new()
+        } else {
+            Part::ALL
+                .into_iter()
+                .filter(|&p| options.runs(p))
+                .map(Part::name)
+                .collect()
+        },
         ..Results::default()
     };
 
@@ -196,6 +226,10 @@ pub fn run(root: &Path, options: &Options) -> Result<PathBuf> {
             recompile: if options.quick { 1 } else { 11 },
         };
         results.compile = Some(compile::measure(subjects, repeats)?);
+    }
+
+    if options.runs(Part::Limit) {
+        results.limit = Some(limit::run(&peers, if options.quick { 3 } else { 7 })?);
     }
 
     let benches: Vec<(Part, runtime::Bench)> = [
@@ -333,9 +367,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("generation, compile, cold, client, limiter, memory, fleet"),
+            err.contains("generation, compile, cold, client, limiter, memory, fleet, limit"),
             "{err}"
         );
+        let only = Options::parse(&args(&["--only", "limit"])).unwrap();
+        assert!(only.runs(Part::Limit));
+        assert_eq!(only.skip.len(), Part::ALL.len() - 1);
         assert!(Options::parse(&args(&["--fast"])).is_err());
         assert!(Options::parse(&args(&["--out"])).is_err());
     }

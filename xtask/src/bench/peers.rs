@@ -83,8 +83,9 @@ impl Peers {
         self.venv().join("bin").join("openapi-generator-cli")
     }
 
-    /// Installs both peers into the cache (each step is a no-op when already done).
-    pub fn install(&self) -> Result<()> {
+    /// Compiles cargo-progenitor into the cache, once: cargo does nothing when the pinned
+    /// version is already installed there.
+    pub fn install_progenitor(&self) -> Result<()> {
         std::fs::create_dir_all(&self.cache)
             .with_context(|| format!("cannot create {}", self.cache.display()))?;
         eprintln!(
@@ -100,6 +101,13 @@ impl Peers {
                 .arg("--target-dir")
                 .arg(self.cache.join("progenitor-build")),
         )?;
+        Ok(())
+    }
+
+    /// openapi-generator-cli into a virtual environment in the cache.
+    pub fn install_openapi_generator(&self) -> Result<()> {
+        std::fs::create_dir_all(&self.cache)
+            .with_context(|| format!("cannot create {}", self.cache.display()))?;
         if !self.python().exists() {
             eprintln!(
                 "bench: creating a Python virtual environment in {}",

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::compile::Measured;
 use super::generation::DocumentResult;
+use super::limit::{self, LimitResult};
 use super::machine::{Machine, Versions};
 use super::peers::Tool;
 use super::runtime::Printed;
@@ -37,6 +38,10 @@ pub struct Results {
     pub limiter: Option<Printed>,
     pub memory: Option<Printed>,
     pub fleet: Option<Printed>,
+    pub limit: Option<LimitResult>,
+    /// The parts this run measured, for a partial run written into an earlier report
+    /// (`merge`); empty for a full run.
+    pub partial: Vec<&'static str>,
     /// `key=value` figures the runtime benchmarks reported.
     pub summary: BTreeMap<String, String>,
 }
@@ -49,6 +54,12 @@ pub fn render(results: &Results, previous: Option<&str>) -> String {
     generation(&mut out, results);
     compile(&mut out, results);
     runtime(&mut out, results);
+    limit_section(&mut out, results);
+    if !results.partial.is_empty()
+        && let Some(previous) = previous.filter(|p| p.contains(ANALYSIS_MARKER))
+    {
+        out = super::merge::merge(&out, previous, &results.partial, &partial_note(results));
+    }
     out.push('\n');
     out.push_str(ANALYSIS_MARKER);
     out.push('\n');
@@ -199,6 +210,7 @@ fn targets(out: &mut String, r: &Results) {
         met: utilization.map(|v| v >= 0.98),
     });
     fleet_targets(&mut rows, &number);
+    limit_targets(&mut rows, r.limit.as_ref());
     let _ = writeln!(
         out,
         "## Targets\n\n| target | aim | measured | |\n|---|---|---:|---|"
@@ -431,6 +443,124 @@ fn fleet_targets(rows: &mut Vec<Target>, number: &impl Fn(&str) -> Option<f64>) 
             all.map(|all| all.iter().all(|&b| b <= l))
         }),
     });
+}
+
+/// The limit document's targets: our whole process within 1 s and 150 MiB.
+fn limit_targets(rows: &mut Vec<Target>, limit: Option<&LimitResult>) {
+    let ours = limit.and_then(|l| l.outcome(Tool::Ours));
+    let wall = ours.and_then(|o| o.wall.median());
+    rows.push(Target {
+        what: "generation time, 5,000-operation document (whole process)",
+        aim: "≤ 1 s",
+        measured: wall.map_or("not measured".to_owned(), stats::secs),
+        met: wall.map(|w| w.as_secs_f64() <= 1.0),
+    });
+    let peak = ours.and_then(|o| o.peak_median());
+    rows.push(Target {
+        what: "peak memory, 5,000-operation document (whole process)",
+        aim: "≤ 150 MiB",
+        measured: peak.map_or("not measured".to_owned(), limit::mib),
+        met: peak.map(|p| p <= 150 << 20),
+    });
+}
+
+/// Part 6: both tools on the limit document, time and memory.
+fn limit_section(out: &mut String, r: &Results) {
+    let _ = writeln!(out, "## 6. The limit document: 5,000 operations\n");
+    let Some(l) = &r.limit else {
+        let _ = writeln!(out, "Skipped in this run.\n");
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "A synthetic OpenAPI 3.0 document with exactly `limits::MAX_OPERATIONS` = {} \
+         operations, the most the generator accepts ({:.1} MiB of JSON, written by the \
+         benchmark to `{}` from `xtask/src/bench/synthetic.rs`): 1,000 resources of five \
+         operations each, path and query parameters, JSON bodies and answers referring to \
+         component schemas, enums, descriptions. Whole process from start to exit, run as \
+         in part 1, output directory removed before each run; peak RSS is the process's \
+         peak resident set size as the kernel reports it to the parent that waits for it \
+         (`getrusage(RUSAGE_CHILDREN)` in a wrapper process of its own). Each round runs \
+         each tool once, in a rotating order; openapi-generator is left out (a JVM on this \
+         document takes too long to repeat). Cells are median (min – max).\n",
+        l.operations,
+        l.bytes as f64 / f64::from(1 << 20),
+        l.path.display()
+    );
+    let _ = writeln!(
+        out,
+        "| generator | runs | wall time | ratio to progenitor | peak RSS | ratio to progenitor |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|");
+    let progenitor = l.outcome(Tool::Progenitor);
+    let base_wall = progenitor.and_then(|o| o.wall.median());
+    let base_peak = progenitor.and_then(|o| o.peak_median());
+    let mut notes = Vec::new();
+    for o in &l.outcomes {
+        if let Some(failure) = &o.failure {
+            let what = if o.panicked { "panicked" } else { "failed" };
+            notes.push(format!(
+                "**{}** {what} on this document:\n\n```text\n{failure}\n```\n",
+                o.tool.label()
+            ));
+            let _ = writeln!(
+                out,
+                "| {} | {} | **{what}** (below) | – | – | – |",
+                o.tool.label(),
+                o.wall.len() + 1
+            );
+            continue;
+        }
+        let peak = match (o.peak_median(), o.peak_range()) {
+            (Some(m), Some((lo, hi))) => {
+                format!(
+                    "{} ({} – {})",
+                    limit::mib(m),
+                    limit::mib(lo),
+                    limit::mib(hi)
+                )
+            }
+            _ => "–".to_owned(),
+        };
+        let peak_ratio = match (o.peak_median(), base_peak) {
+            (Some(p), Some(b)) if b > 0 => format!("{:.2}×", p as f64 / b as f64),
+            _ => "–".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {peak} | {peak_ratio} |",
+            o.tool.label(),
+            o.wall.len(),
+            o.wall.describe(),
+            ratio(o.wall.median(), base_wall),
+        );
+    }
+    out.push('\n');
+    for note in notes {
+        let _ = writeln!(out, "{note}");
+    }
+}
+
+/// The line a partial run adds to an earlier report's head: what it replaced, when, at
+/// which commit.
+fn partial_note(r: &Results) -> String {
+    let commit = r
+        .versions
+        .as_ref()
+        .and_then(|v| v.rows.iter().find(|(k, _)| k == "ours (commit)"))
+        .map_or("unknown", |(_, v)| v.as_str());
+    format!(
+        "Partial run of {}: `{}` on {} at {commit} (it took {:.0} s) replaced their sections \
+         and targets; the rest is from the run above.",
+        r.partial
+            .iter()
+            .map(|p| format!("`{p}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        r.command,
+        r.started,
+        r.elapsed.as_secs_f64()
+    )
 }
 
 fn quote(out: &mut String, printed: Option<&Printed>) {
