@@ -48,8 +48,10 @@ commands:
                        generate every document of APIs.guru's directory (installed
                        from tests/corpus/package-lock.json with npm ci), compile what
                        was generated with clippy and rustdoc warnings denied, run
-                       progenitor on the same documents if `bench` installed it, and
-                       write CORPUS.md (a --sample run writes <target>/corpus/CORPUS.md)
+                       progenitor on the same documents (installed into
+                       <target>/bench-peers/ on first use, as bench does; --no-peer
+                       leaves it out), and write CORPUS.md (a --sample run writes
+                       <target>/corpus/CORPUS.md)
 
 exit status:
   0  success; for diff: no breaking changes

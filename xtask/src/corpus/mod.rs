@@ -4,8 +4,8 @@
 //! One stage per module: `install` puts the pinned npm package in place and lists its
 //! documents, `generate` runs the generator on each in this process (panics caught),
 //! `compile` builds what was generated in batch crates with clippy and rustdoc warnings
-//! denied, `peer` runs progenitor on the same documents when `cargo xtask bench` has
-//! installed it, `report` writes the file. `tests/tests/it/corpus.rs` runs the same stages
+//! denied, `peer` runs progenitor on the same documents (installing it, once, into the
+//! cache `cargo xtask bench` uses, when it is not there yet), `report` writes the file. `tests/tests/it/corpus.rs` runs the same stages
 //! on the whole corpus (generation only) and on a fixed sample (compiled).
 
 pub mod compile;
@@ -34,7 +34,7 @@ pub struct Options {
     /// Compile only this many of the generated documents, picked by `seed` (compiling
     /// everything takes hours on a small machine: the corpus generates ~1 GB of Rust).
     pub compile_sample: Option<usize>,
-    /// Leave progenitor out even when it is installed.
+    /// Leave progenitor out (neither installed nor run).
     pub no_peer: bool,
     /// Where to write the report (default: `CORPUS.md` at the root for a full run, the
     /// work directory for a sample).

@@ -1,7 +1,8 @@
-//! progenitor on the same documents, when `cargo xtask bench` has installed it (in its
-//! cache, `<target>/bench-peers/`): each document once, as a process, two at a time. This
-//! run does not install it: that compiles cargo-progenitor, several minutes on a small
-//! machine, which `cargo xtask bench` does once and keeps.
+//! progenitor on the same documents: each document once, as a process, two at a time.
+//! It is the binary `cargo xtask bench` measures, in the same cache
+//! (`<target>/bench-peers/`); when it is not there yet, this run installs it there first
+//! (cargo compiles cargo-progenitor once, several minutes on a small machine, and keeps
+//! it), so one run gives both generators' figures. `--no-peer` leaves it out.
 
 use std::path::Path;
 use std::process::Command;
@@ -45,25 +46,26 @@ impl Default for PeerRun {
     }
 }
 
-/// Runs progenitor on every document if it is installed.
+/// Runs progenitor on every document, installing it first when it is not installed.
 pub fn run(root: &Path, documents: &[Document], work: &Path) -> Result<PeerRun> {
     let target = crate::bench::target_dir(root);
     let peers = Peers::new(target.join("bench-peers"), target.join("release/xtask"));
     let binary = peers.progenitor();
     if !binary.is_file() {
         eprintln!(
-            "corpus: progenitor is not installed at {} (run `cargo xtask bench` once to install it)",
+            "corpus: progenitor is not installed at {}: installing it (once)",
             binary.display()
         );
-        return Ok(PeerRun {
-            not_run: Some(format!(
-                "it is not installed at `{}`. `cargo xtask bench` installs it there (it \
-                 compiles cargo-progenitor, several minutes); this run reuses that \
-                 installation and does not make one",
-                binary.display()
-            )),
-            ..PeerRun::default()
-        });
+        if let Err(e) = peers.install_progenitor() {
+            eprintln!("corpus: progenitor could not be installed: {e:#}");
+            return Ok(PeerRun {
+                not_run: Some(format!(
+                    "it could not be installed at `{}`: {e:#}",
+                    binary.display()
+                )),
+                ..PeerRun::default()
+            });
+        }
     }
     let version = peers.progenitor_version();
     eprintln!(
