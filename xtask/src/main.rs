@@ -59,6 +59,9 @@ exit status:
      fuzz: a case failed
   2  error (bad arguments, unreadable or invalid document, ...)";
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Bad arguments, unreadable documents and every other failure.
 const EXIT_ERROR: u8 = 2;
 /// A check that ran and failed: a stale crate, breaking changes.
