@@ -346,10 +346,12 @@ fn fetch_into_cache_with(
 pub fn read_document(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read as _;
     let limit = amperity_codegen::limits::MAX_DOCUMENT_BYTES as u64 + 1;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(limit)
-        .read_to_end(&mut bytes)?;
+    let file = std::fs::File::open(path)?;
+    // Sized from the file's length (the document is held for the whole run: growing by
+    // doubling would hold up to twice its size), never past the limit.
+    let size = file.metadata().map_or(0, |m| m.len()).min(limit);
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(limit).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 

@@ -61,12 +61,12 @@ pub fn mock_file(api: &Api, mut file: FileText) -> Result<String> {
             }
         }
     };
-    file.block(mock, Inside::Impl, api.operations.iter().map(mock_method))?;
+    file.block_of(mock, Inside::Impl, &api.operations, mock_method)?;
     let stubs = quote! {
         /// One stub type per operation.
         pub mod stubs {}
     };
-    file.block(stubs, Inside::Mod, api.operations.iter().map(stub))?;
+    file.block_of(stubs, Inside::Mod, &api.operations, stub)?;
     super::samples::sample_impls(api, &mut file)?;
     Ok(file.finish())
 }

@@ -28,7 +28,9 @@ pub fn api_files(api: &Api, header: &str) -> Result<BTreeMap<String, String>> {
     let dir = format!("src/{}", api.module);
     let mut files = BTreeMap::new();
     let file = || FileText::new(header, &api.module);
-    files.insert(format!("{dir}/mod.rs"), module::module_file(api, file())?);
+    // Largest first: a file's pieces and its joined text are both alive at its end, and
+    // the smaller that is, the less it adds to the files already done.
+    files.insert(format!("{dir}/mock.rs"), mock::mock_file(api, file())?);
     files.insert(
         format!("{dir}/models.rs"),
         models::models_file(api, file())?,
@@ -37,7 +39,7 @@ pub fn api_files(api: &Api, header: &str) -> Result<BTreeMap<String, String>> {
         format!("{dir}/requests.rs"),
         operations::requests_file(api, file())?,
     );
-    files.insert(format!("{dir}/mock.rs"), mock::mock_file(api, file())?);
+    files.insert(format!("{dir}/mod.rs"), module::module_file(api, file())?);
     Ok(files)
 }
 

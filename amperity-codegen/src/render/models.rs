@@ -19,9 +19,8 @@ pub fn models_file(api: &Api, mut file: FileText) -> Result<String> {
     file.items(quote! {
         #![doc = " The types of the document's schemas, and inline types named after their owner."]
     })?;
-    for model in api.models.values() {
-        file.items(model_items(model))?;
-    }
+    let models: Vec<&Model> = api.models.values().collect();
+    file.items_of(&models, |model| Some(model_items(model)))?;
     Ok(file.finish())
 }
 

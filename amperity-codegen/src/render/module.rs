@@ -135,11 +135,7 @@ pub fn module_file(api: &Api, mut file: FileText) -> Result<String> {
         }
     };
     // The methods, one per operation: most of the file for a large document.
-    file.block(
-        client,
-        Inside::Impl,
-        api.operations.iter().map(client_method),
-    )?;
+    file.block_of(client, Inside::Impl, &api.operations, client_method)?;
     Ok(file.finish())
 }
 

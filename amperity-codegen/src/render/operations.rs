@@ -24,9 +24,7 @@ pub fn requests_file(api: &Api, mut file: FileText) -> Result<String> {
     file.items(quote! {
         #![doc = " Request builders, one per operation: set optional parameters, then `.send().await`."]
     })?;
-    for operation in &api.operations {
-        file.items(builder(operation))?;
-    }
+    file.items_of(&api.operations, |operation| Some(builder(operation)))?;
     file.items(page_impls(api))?;
     Ok(file.finish())
 }

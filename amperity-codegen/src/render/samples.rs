@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 use quote::quote;
 use serde_json::{Map, Value};
 
-use super::text::FileText;
+use super::text::{FileText, Inside};
 use super::types::ident;
 use crate::error::Result;
 use crate::ir::{Api, ModelKind, TypeRef};
@@ -26,34 +26,37 @@ use crate::ir::{Api, ModelKind, TypeRef};
 /// name, which may not even be this crate's) and has a finite value (a struct that
 /// requires itself has none), appended to `file` one at a time, then `check_samples`.
 pub fn sample_impls(api: &Api, file: &mut FileText) -> Result<()> {
-    let mut names = Vec::new();
-    for model in api.models.values() {
-        if matches!(model.kind, ModelKind::Alias(_)) {
-            continue;
-        }
-        let Some(json) = model_sample(api, &model.name.rust, &mut Walk::new()) else {
-            continue;
-        };
-        let json = json.to_string();
-        let name = ident(&model.name.rust);
-        let rust = &model.name.rust;
-        file.items(quote! {
+    let samples: Vec<(&str, String)> = api
+        .models
+        .values()
+        .filter(|model| !matches!(model.kind, ModelKind::Alias(_)))
+        .filter_map(|model| {
+            let json = model_sample(api, &model.name.rust, &mut Walk::new())?;
+            Some((model.name.rust.as_str(), json.to_string()))
+        })
+        .collect();
+    file.items_of(&samples, |(rust, json)| {
+        let name = ident(rust);
+        Some(quote! {
             impl crate::runtime::mock::Sample for super::models::#name {
                 #[inline]
                 fn sample() -> Self {
                     crate::runtime::mock::sample_from_json(#rust, #json)
                 }
             }
-        })?;
-        names.push(name);
-    }
-    file.items(quote! {
+        })
+    })?;
+    // One statement per model: printed a statement at a time like the items, as a
+    // large document's function would be the largest single item of the crate.
+    let check = quote! {
         /// Decodes the sample of every model, panicking with the name of one that does not
         /// decode: the generator's own check that its samples fit their types.
         #[inline]
-        pub fn check_samples() {
-            #( let _ = <super::models::#names as crate::runtime::mock::Sample>::sample(); )*
-        }
+        pub fn check_samples() {}
+    };
+    file.block_of(check, Inside::Fn, &samples, |(rust, _)| {
+        let name = ident(rust);
+        quote!(let _ = <super::models::#name as crate::runtime::mock::Sample>::sample();)
     })
 }
 
