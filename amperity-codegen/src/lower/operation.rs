@@ -159,7 +159,7 @@ impl<'a> Lowerer<'a> {
         let path_parts = self.path_parts(path, &params, at)?;
         let body = match &op.request_body {
             None => None,
-            Some(body) => Some(self.lower_body(&builder.rust, body, &at.join("requestBody"))?),
+            Some(body) => self.lower_body(&builder.rust, body, &at.join("requestBody"))?,
         };
         let success = self.lower_success(&builder.rust, &op.responses, &at.join("responses"))?;
         let server = self.operation_server(item, op);
@@ -251,7 +251,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Splits `/workflow/runs/{workflow-id}` into literals and parameters, checking that
-    /// every placeholder has exactly one path parameter and every path parameter is used.
+    /// every placeholder has a path parameter and every path parameter is used.
     fn path_parts(&self, path: &str, params: &[Param], at: &Pointer) -> Result<Vec<PathPart>> {
         let mut parts = Vec::new();
         let mut rest = path;
@@ -287,7 +287,14 @@ impl<'a> Lowerer<'a> {
                         format!("path {path:?} uses {{{placeholder}}} but the operation declares no path parameter {placeholder:?}"),
                     )
                 })?;
-            if used[index] {
+            let declared = params
+                .iter()
+                .filter(|p| p.location == Location::Path && p.name.wire == placeholder)
+                .count();
+            // One declaration used twice (`/System.{location}/.../{location}`) is one value
+            // in both places; several declarations are taken in order, and running out of
+            // them is ambiguous.
+            if used[index] && declared > 1 {
                 return Err(self.error(
                     ErrorKind::Unsupported,
                     at,

@@ -9,22 +9,20 @@ use crate::ir::{Body, Media, ModelKind, Operation, Outcome, Payload, Success, Ty
 use crate::names::Name;
 
 impl<'a> Lowerer<'a> {
+    /// The request body; `None` when its `content` names no media type (nothing says what
+    /// could be sent, so the operation sends no body).
     pub(super) fn lower_body(
         &mut self,
         builder: &str,
         body: &'a ReferenceOr<RequestBody>,
         at: &Pointer,
-    ) -> Result<Body> {
+    ) -> Result<Option<Body>> {
         let (body, at) = self.resolve.request_body(body, at)?;
-        let (kind, content_type, media, media_at) = self
-            .pick_media(&body.content, &at.join("content"))?
-            .ok_or_else(|| {
-                self.error(
-                    ErrorKind::Unsupported,
-                    &at.join("content"),
-                    "a request body needs at least one media type under `content`",
-                )
-            })?;
+        let Some((kind, content_type, media, media_at)) =
+            self.pick_media(&body.content, &at.join("content"))?
+        else {
+            return Ok(None);
+        };
         let ty = self.payload_type(kind, media, &media_at, &format!("{builder}Body"))?;
         if kind == Media::Form && !matches!(ty, TypeRef::Named(_) | TypeRef::Map(_)) {
             return Err(self.error(
@@ -45,13 +43,13 @@ impl<'a> Lowerer<'a> {
         } else {
             body.description.clone()
         };
-        Ok(Body {
+        Ok(Some(Body {
             ty,
             required: body.required,
             doc,
             media: kind,
             content_type,
-        })
+        }))
     }
 
     /// What a 2xx answer carries. Without any 2xx response, a `default` response
