@@ -111,7 +111,15 @@ impl<'a> Lowerer<'a> {
         depth: usize,
     ) -> Result<Union> {
         let keyword = union_keyword(schema);
-        let discriminator = schema.schema_data.discriminator.as_ref();
+        // A discriminator tells variants apart only if each has its tags: a component's
+        // name (or the mapping's values for it), or the `enum` an inline variant gives the
+        // tag property. Otherwise the variants are told apart by shape, as without one.
+        let discriminator = schema.schema_data.discriminator.as_ref().filter(|d| {
+            parts.iter().all(|part| match part {
+                ReferenceOr::Reference { .. } => true,
+                ReferenceOr::Item(inline) => self.inline_tags(inline, &d.property_name).is_some(),
+            })
+        });
         let mut names = NameSet::reserving(&["Unknown"]);
         let mut variants = Vec::new();
         for (index, part) in parts.iter().enumerate() {
@@ -146,13 +154,9 @@ impl<'a> Lowerer<'a> {
                     (name, tags)
                 }
                 ReferenceOr::Item(inline) => {
-                    if discriminator.is_some() {
-                        return Err(self.error(
-                            ErrorKind::Unsupported,
-                            &vat,
-                            "with a discriminator, every variant must be a `$ref` to a component schema (its name is the tag)",
-                        ));
-                    }
+                    let tags = discriminator
+                        .and_then(|d| self.inline_tags(inline, &d.property_name))
+                        .unwrap_or_default();
                     let name = match (&inline.schema_data.title, &ty) {
                         (Some(title), _) => {
                             self.escape(title, Case::Type, &vat.join("title"), "title")?
@@ -160,7 +164,7 @@ impl<'a> Lowerer<'a> {
                         (None, TypeRef::Named(_)) => format!("Variant{}", index + 1),
                         (None, scalar) => scalar_variant_name(scalar).to_owned(),
                     };
-                    (name, Vec::new())
+                    (name, tags)
                 }
             };
             let rust = names.claim(&name, vat.as_str(), vat.as_str());
@@ -178,6 +182,25 @@ impl<'a> Lowerer<'a> {
             variants,
             discriminator: discriminator.map(|d| d.property_name.clone()),
         })
+    }
+
+    /// The tags of an inline union variant: the string `enum` its `property` has.
+    fn inline_tags(&self, variant: &Schema, property: &str) -> Option<Vec<String>> {
+        let properties = match &variant.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => &o.properties,
+            SchemaKind::Any(any) => &any.properties,
+            _ => return None,
+        };
+        let tag = match properties.get(property)? {
+            ReferenceOr::Item(tag) => tag.as_ref(),
+            ReferenceOr::Reference { reference } => self.component_schema(reference)?,
+        };
+        match &tag.schema_kind {
+            SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
+                Some(s.enumeration.iter().flatten().cloned().collect())
+            }
+            _ => None,
+        }
     }
 
     /// What a schema says of itself (`nullable`, `readOnly`, `writeOnly`): its own
