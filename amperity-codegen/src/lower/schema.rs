@@ -122,8 +122,15 @@ impl<'a> Lowerer<'a> {
         });
         let mut names = NameSet::reserving(&["Unknown"]);
         let mut variants = Vec::new();
+        let mut listed = BTreeSet::new();
         for (index, part) in parts.iter().enumerate() {
             let vat = at.join(keyword).join(index);
+            // The same `$ref` listed twice (stream-io-api.com) is one variant.
+            if let ReferenceOr::Reference { reference } = part
+                && !listed.insert(reference.as_str())
+            {
+                continue;
+            }
             let ty = self.type_of(
                 part,
                 &vat,
@@ -178,9 +185,12 @@ impl<'a> Lowerer<'a> {
                 boxed: false,
             });
         }
+        let discriminator = discriminator.map(|d| d.property_name.clone());
         Ok(Union {
+            discriminator: distinct_tags(&mut variants)
+                .then_some(discriminator)
+                .flatten(),
             variants,
-            discriminator: discriminator.map(|d| d.property_name.clone()),
         })
     }
 
@@ -683,6 +693,21 @@ impl<'a> Lowerer<'a> {
             "allOf with more than one part is supported only when every part is an object",
         )
     }
+}
+
+/// Keeps each tag for the first variant that has it (a mapping can give two variants one
+/// value); whether every variant still has a tag. Where one has none, no variant keeps any:
+/// the union is told apart by shape.
+fn distinct_tags(variants: &mut [Variant]) -> bool {
+    let mut claimed = BTreeSet::new();
+    for variant in variants.iter_mut() {
+        variant.tags.retain(|tag| claimed.insert(tag.clone()));
+    }
+    let tagged = variants.iter().all(|variant| !variant.tags.is_empty());
+    if !tagged {
+        variants.iter_mut().for_each(|variant| variant.tags.clear());
+    }
+    tagged
 }
 
 /// Makes `existing` (a property's definition in earlier `allOf` parts) also satisfy `more`
