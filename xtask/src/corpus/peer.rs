@@ -106,7 +106,8 @@ pub fn run(root: &Path, documents: &[Document], work: &Path) -> Result<PeerRun> 
                         Ok(f) if f.stderr.contains("panicked at") => {
                             result.panicked += 1;
                             if result.panic_example.is_none() {
-                                result.panic_example = Some((document.id.clone(), f.tail(2)));
+                                result.panic_example =
+                                    Some((document.id.clone(), panic_message(&f.stderr)));
                             }
                         }
                         _ => result.failed += 1,
@@ -123,4 +124,29 @@ pub fn run(root: &Path, documents: &[Document], work: &Path) -> Result<PeerRun> 
     let mut result = result.into_inner().unwrap_or_else(|e| e.into_inner());
     result.wall = started.elapsed();
     Ok(result)
+}
+
+/// The panic's own lines (where, and the message on the next line), not the end of a
+/// backtrace when `RUST_BACKTRACE` is set.
+fn panic_message(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr.lines().collect();
+    match lines.iter().position(|l| l.contains("panicked at")) {
+        Some(at) => lines[at..lines.len().min(at + 2)].join("\n"),
+        None => lines[lines.len().saturating_sub(2)..].join("\n"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::panic_message;
+
+    #[test]
+    fn the_panic_is_quoted_not_the_backtrace() {
+        let stderr = "thread 'main' panicked at src/lib.rs:3:5:\nnot yet\nstack backtrace:\n   9: main\nnote: Some details";
+        assert_eq!(
+            panic_message(stderr),
+            "thread 'main' panicked at src/lib.rs:3:5:\nnot yet"
+        );
+        assert_eq!(panic_message("a\nb\nc"), "b\nc");
+    }
 }
