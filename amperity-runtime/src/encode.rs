@@ -124,8 +124,9 @@ impl QueryValue for NaiveDate {
 }
 
 /// How OpenAPI writes an object (or an array of objects, or an untyped value) as a
-/// parameter.
+/// parameter. Generated code names these; more may come as OpenAPI does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ObjectStyle {
     /// `style: form, explode: true` (the query default): `x=1&y=2`.
     FormExploded,
