@@ -134,10 +134,12 @@ pub(crate) fn inline(
 
 /// Where `target` is once the hoisted schemas (`plan`) have moved to their components.
 fn relocate(target: Pointer, plan: &BTreeMap<String, String>, layout: &Layout) -> Pointer {
-    let moved = plan
-        .iter()
-        .filter(|(hoisted, _)| is_within(target.as_str(), hoisted))
-        .max_by_key(|(hoisted, _)| hoisted.len());
+    // The longest hoisted prefix, found by walking up the target's segments.
+    let text = target.as_str();
+    let ends = std::iter::once(text.len()).chain(text.rmatch_indices('/').map(|(i, _)| i));
+    let moved = ends
+        .filter_map(|end| plan.get_key_value(&text[..end]))
+        .next();
     match moved {
         Some((hoisted, name)) => {
             let component = schemas_pointer(layout).join(name);
@@ -232,12 +234,8 @@ fn hoist(
         components.push((name.clone(), std::mem::replace(place, Value::Object(stub))));
         moves.push((schemas.join(name), Pointer::from_escaped(target)));
     }
-    // Document order: the plan's.
-    components.sort_by_key(|(name, _)| {
-        plan.iter()
-            .position(|(_, n)| n == name)
-            .unwrap_or(usize::MAX)
-    });
+    // By name: deterministic, as lowering reads components in sorted order anyway.
+    components.sort_by(|(a, _), (b, _)| a.cmp(b));
     if let Some(map) = schemas_map(root, layout.schemas) {
         map.extend(components);
     }
