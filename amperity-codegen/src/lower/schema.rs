@@ -228,22 +228,38 @@ impl<'a> Lowerer<'a> {
     }
 
     fn own_traits(&self, schema: &Schema, depth: usize) -> Traits {
+        self.traits_once(schema, depth, &mut BTreeMap::new())
+    }
+
+    /// [`Self::own_traits`], each schema looked at once (`seen`, by address): parts that
+    /// list one schema twice, level after level, would otherwise double the work at each
+    /// level.
+    fn traits_once(
+        &self,
+        schema: &Schema,
+        depth: usize,
+        seen: &mut BTreeMap<*const Schema, Traits>,
+    ) -> Traits {
+        let key: *const Schema = schema;
+        if let Some(traits) = seen.get(&key) {
+            return *traits;
+        }
         let data = &schema.schema_data;
         let own = Traits {
             nullable: data.nullable,
             read_only: data.read_only,
             write_only: data.write_only,
         };
-        match &schema.schema_kind {
+        let traits = match &schema.schema_kind {
             // The wrapper's keywords and its parts': `allOf: [{$ref: X}, {readOnly: true}]`
             // is a read-only X. Null only when the one part (or the wrapper) allows it.
             SchemaKind::AllOf { all_of } if depth < MAX_DEPTH => {
                 all_of.iter().fold(own, |traits, part| {
                     let inner = match part {
-                        ReferenceOr::Item(part) => self.own_traits(part, depth + 1),
+                        ReferenceOr::Item(part) => self.traits_once(part, depth + 1, seen),
                         ReferenceOr::Reference { reference } => self
                             .component_schema(reference)
-                            .map(|s| self.own_traits(s, depth + 1))
+                            .map(|s| self.traits_once(s, depth + 1, seen))
                             .unwrap_or_default(),
                     };
                     Traits {
@@ -254,7 +270,9 @@ impl<'a> Lowerer<'a> {
                 })
             }
             _ => own,
-        }
+        };
+        seen.insert(key, traits);
+        traits
     }
 
     /// A component schema by reference, following chains of references to the end.
@@ -543,7 +561,7 @@ impl<'a> Lowerer<'a> {
             for (key, value) in props {
                 let here = pat.join("properties").join(key);
                 let (definition, _) = self.resolve.schema(value, &here)?;
-                if let Some(kind) = self.value_kind(definition) {
+                if let Some(kind) = self.value_kind(definition, &here)? {
                     match kinds.get(key) {
                         Some((first, first_at)) if narrower(first, kind).is_none() => {
                             return Err(self.error(
@@ -589,33 +607,39 @@ impl<'a> Lowerer<'a> {
     }
 
     /// What kind of value `schema` describes, for telling contradictory definitions apart.
-    fn value_kind(&self, schema: &Schema) -> Option<&'static str> {
-        self.kind_of(schema, 0).label()
+    fn value_kind(&self, schema: &Schema, at: &Pointer) -> Result<Option<&'static str>> {
+        Ok(self.kind_of(schema, at, 0)?.label())
     }
 
     /// What `schema` contributes to an `allOf`, looking into an `allOf` of its own: an
     /// object if any of its parts is one, else the first type, else what may be of several
     /// types, else an annotation (`allOf: [{$ref: Name}]` beside a string is a string).
-    fn kind_of(&self, schema: &Schema, depth: usize) -> PartKind {
+    /// Each part looked at is spent from the document's budget (charged to `at`): parts
+    /// that list one schema twice, level after level, would otherwise double the work at
+    /// each level.
+    fn kind_of(&self, schema: &Schema, at: &Pointer, depth: usize) -> Result<PartKind> {
         let SchemaKind::AllOf { all_of } = &schema.schema_kind else {
-            return part_kind(schema);
+            return Ok(part_kind(schema));
         };
         if depth >= MAX_DEPTH {
-            return PartKind::Object;
+            return Ok(PartKind::Object);
         }
-        let kinds: Vec<PartKind> = all_of
-            .iter()
-            .filter_map(|part| match part {
+        let mut kinds = Vec::with_capacity(all_of.len());
+        for part in all_of {
+            self.resolve.spend(1, 0, at)?;
+            let part = match part {
                 ReferenceOr::Item(part) => Some(part),
                 ReferenceOr::Reference { reference } => self.component_schema(reference),
-            })
-            .map(|part| self.kind_of(part, depth + 1))
-            .collect();
+            };
+            if let Some(part) = part {
+                kinds.push(self.kind_of(part, at, depth + 1)?);
+            }
+        }
         let first = |wanted: fn(&PartKind) -> bool| kinds.iter().copied().find(wanted);
-        first(|k| matches!(k, PartKind::Object))
+        Ok(first(|k| matches!(k, PartKind::Object))
             .or_else(|| first(|k| matches!(k, PartKind::Typed(_))))
             .or_else(|| first(|k| matches!(k, PartKind::Loose(_))))
-            .unwrap_or(PartKind::Annotation)
+            .unwrap_or(PartKind::Annotation))
     }
 
     /// What an `allOf` of several parts means: an object made of every part's properties
@@ -641,7 +665,7 @@ impl<'a> Lowerer<'a> {
                 (_, SchemaKind::Type(Type::String(s))) if !s.enumeration.is_empty() => 1,
                 _ => 0,
             };
-            match self.kind_of(schema, 0) {
+            match self.kind_of(schema, &pat, 0)? {
                 PartKind::Annotation => {}
                 PartKind::Object => {
                     objects += 1;
