@@ -455,7 +455,12 @@ impl<'a> Lowerer<'a> {
         // `UnknownValue` is the variant that keeps values the document does not list.
         let mut names = NameSet::reserving(&["UnknownValue"]);
         let mut variants = Vec::new();
+        let mut listed = BTreeSet::new();
         for (index, value) in values.iter().enumerate() {
+            // A value listed twice (`[true, "true"]` read as text: ix-api.net) is one variant.
+            if !listed.insert(value.as_str()) {
+                continue;
+            }
             let vat = at.join(index);
             let rust = if value.is_empty() {
                 "Empty".to_owned()
