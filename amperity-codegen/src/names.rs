@@ -125,6 +125,19 @@ impl NameSet {
     }
 }
 
+/// A type name put together from other names (`{owner}Item`, `{builder}{Param}`,
+/// `{operation}Outcome`): a part that took the keyword suffix (`Self_`) needs it only when
+/// the whole name is a keyword, and inside a name an underscore breaks UpperCamelCase
+/// (`Self_Item` is refused by `non_camel_case_types`), so it is dropped (`SelfItem`).
+/// Names escaped for a type have no other underscore.
+pub fn joined_type(name: &str) -> String {
+    let mut joined = name.replace('_', "");
+    if KEYWORDS.contains(&joined.as_str()) {
+        joined.push('_');
+    }
+    joined
+}
+
 /// The `n`th name made from `base` when wire names collide after escaping (`Pet` and `pet`,
 /// `ON` and `on`, `2024-04-01` and `20240401`): types take the number (`Pet2`, or `V2024N2`
 /// after a digit), snake_case and CONSTANT names take `_n` (`status_2`, `SANDBOX_2`).
@@ -272,6 +285,15 @@ mod tests {
         assert_eq!(types.claim("V2024", "20-24", "/i"), "V2024N2");
         assert_eq!(types.claim("SANDBOX", "sandbox", "/j"), "SANDBOX");
         assert_eq!(types.claim("SANDBOX", "Sandbox", "/k"), "SANDBOX_2");
+    }
+
+    #[test]
+    fn joined_type_names_keep_only_a_final_keyword_suffix() {
+        assert_eq!(joined_type("Self_Item"), "SelfItem");
+        assert_eq!(joined_type("New_State"), "NewState");
+        assert_eq!(joined_type("SelfSelf_"), "SelfSelf");
+        assert_eq!(joined_type("Self_"), "Self_");
+        assert_eq!(joined_type("PetItem"), "PetItem");
     }
 
     #[test]

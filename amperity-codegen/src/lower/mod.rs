@@ -19,7 +19,7 @@ use openapiv3::{OpenAPI, ReferenceOr};
 
 use crate::error::{Error, ErrorKind, Pointer, Result};
 use crate::ir::{Api, ApiVersion, Model, ModelKind, Server, TypeRef};
-use crate::names::{Case, Name, NameSet, escape, spell_out};
+use crate::names::{Case, Name, NameSet, escape, joined_type, spell_out};
 use crate::resolve::Resolver;
 
 use conventions::Conventions;
@@ -127,9 +127,11 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Claims a type name in the models module and returns the name it got (see
-    /// [`NameSet::claim`]).
+    /// [`NameSet::claim`]); inline types are named by joining their owner's name with
+    /// theirs, so the name is [`joined_type`] first.
     pub(crate) fn claim_model_name(&mut self, rust: &str, wire: &str, at: &Pointer) -> String {
-        self.model_names.claim(rust, wire, at.as_str())
+        self.model_names
+            .claim(&joined_type(rust), wire, at.as_str())
     }
 
     /// Every component schema gets its name before any is lowered, so references

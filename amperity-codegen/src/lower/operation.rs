@@ -8,7 +8,7 @@ use openapiv3::{ParameterSchemaOrContent, PathItem, ReferenceOr, SchemaKind, Typ
 use super::Lowerer;
 use crate::error::{ErrorKind, Pointer, Result};
 use crate::ir::{ApiVersion, Arguments, Location, Method, Operation, Param, PathPart, Success};
-use crate::names::{Case, Name, NameSet};
+use crate::names::{Case, Name, NameSet, joined_type};
 
 /// Names of the generated `Client`'s own methods, which operations cannot take (the
 /// control plane's hand-written waiters included).
@@ -108,7 +108,11 @@ impl<'a> Lowerer<'a> {
         at: &Pointer,
     ) -> Result<Name> {
         let rust = self.escape(wire_id, Case::Type, at, "operationId")?;
-        let rust = taken.claim(&format!("{rust}{suffix}"), wire_id, at.as_str());
+        let rust = taken.claim(
+            &joined_type(&format!("{rust}{suffix}")),
+            wire_id,
+            at.as_str(),
+        );
         Ok(Name {
             rust,
             wire: wire_id.to_owned(),
