@@ -44,14 +44,18 @@ commands:
                        report keeps the sections of the parts it did not run); PART:
                        generation, compile, cold, client, limiter, memory, fleet, limit
   corpus [--sample N] [--seed S] [--no-compile | --compile-sample N] [--no-peer]
-         [--out FILE]
+         [--fresh] [--out FILE]
                        generate every document of APIs.guru's directory (installed
                        from tests/corpus/package-lock.json with npm ci), compile what
                        was generated with clippy and rustdoc warnings denied, run
                        progenitor on the same documents (installed into
                        <target>/bench-peers/ on first use, as bench does; --no-peer
                        leaves it out), and write CORPUS.md (a --sample run writes
-                       <target>/corpus/CORPUS.md)
+                       <target>/corpus/CORPUS.md). Verdicts are kept in
+                       <target>/corpus/verdicts.json by the digest of each crate, so
+                       a later run (or an interrupted one, resumed) compiles only
+                       crates it has not seen with this runtime and toolchain;
+                       --fresh compiles everything again
 
 exit status:
   0  success; for diff: no breaking changes

@@ -16,6 +16,7 @@ use amperity_codegen::ApiInput;
 use anyhow::{Context as _, Result, bail};
 
 use super::generate::options;
+use super::verdicts::Cache;
 
 /// Most generated Rust per batch crate: large enough that cargo's per-crate cost is
 /// small, small enough that two batches keep two cores busy and one failing document
@@ -23,6 +24,8 @@ use super::generate::options;
 const BATCH_BYTES: usize = 4 << 20;
 /// Most documents per batch.
 const BATCH_DOCUMENTS: usize = 40;
+/// Batches compiled together (two at a time, by cargo) before the verdicts are saved.
+const GROUP_BATCHES: usize = 4;
 /// Rounds of removing documents that do not compile before giving up on a batch.
 const MAX_ROUNDS: usize = 6;
 
@@ -33,10 +36,12 @@ pub struct Member {
     pub module: String,
     pub path: PathBuf,
     pub rust_bytes: usize,
+    /// The digest of the crate generated for it alone ([`super::verdicts::crate_digest`]).
+    pub digest: String,
 }
 
 /// What became of one document's code.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Verdict {
     /// Compiles, and neither clippy nor rustdoc has anything to say.
     Clean,
@@ -46,6 +51,17 @@ pub enum Verdict {
     Lint(String),
     /// Compiles and passes clippy, but rustdoc warns.
     Rustdoc(String),
+    /// Never checked on its own: its batch crate failed in a way no document is blamed
+    /// for, or still failed after [`MAX_ROUNDS`] rounds.
+    Unchecked(String),
+}
+
+impl Verdict {
+    /// Whether the verdict is about the document's code alone (and so holds wherever
+    /// that code is compiled), not about the batch it was in.
+    pub fn is_the_documents_own(&self) -> bool {
+        !matches!(self, Verdict::Unchecked(_))
+    }
 }
 
 /// How the compile steps run.
@@ -61,20 +77,83 @@ pub struct Setup {
     pub show_cargo: bool,
 }
 
-/// Compiles `members` and returns each one's verdict, by module name.
-pub fn check(setup: &Setup, members: &[Member]) -> Result<BTreeMap<String, Verdict>> {
+/// What [`check`] found.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// Each document's verdict, by module name.
+    pub verdicts: BTreeMap<String, Verdict>,
+    /// How many of them came from the cache (byte-identical crates checked before in the
+    /// same environment) instead of being compiled in this run.
+    pub reused: usize,
+}
+
+/// Compiles `members` (those the cache has no verdict for) and returns each one's verdict.
+/// The batches are compiled [`GROUP_BATCHES`] at a time, and the cache is written after
+/// each group, so an interrupted run keeps what it finished.
+pub fn check(setup: &Setup, members: &[Member], cache: &mut Cache) -> Result<Checked> {
     let runtime = crate::regen::runtime_path(&setup.root)?;
+    let mut checked = Checked::default();
+    let mut todo = Vec::new();
+    for member in members {
+        match cache.get(&member.digest) {
+            Some(verdict) => {
+                checked
+                    .verdicts
+                    .insert(member.module.clone(), verdict.clone());
+                checked.reused += 1;
+            }
+            None => todo.push(member.clone()),
+        }
+    }
+    if checked.reused > 0 {
+        eprintln!(
+            "corpus: {} verdicts from earlier runs (the same crates, runtime and toolchain); {} documents to compile",
+            checked.reused,
+            todo.len()
+        );
+    }
+    let batches = batches(&todo);
+    let started = std::time::Instant::now();
+    let mut done = 0;
+    for (group, chunk) in batches.chunks(GROUP_BATCHES).enumerate() {
+        let first = group * GROUP_BATCHES;
+        let names: Vec<String> = (first..first + chunk.len())
+            .map(|i| format!("corpus-batch-{i:03}"))
+            .collect();
+        let found = check_group(setup, &names, chunk, &runtime)?;
+        for member in chunk.iter().flatten() {
+            if let Some(verdict) = found.get(&member.module) {
+                cache.insert(&member.digest, verdict);
+            }
+        }
+        cache.save()?;
+        done += chunk.iter().map(Vec::len).sum::<usize>();
+        eprintln!(
+            "corpus: {done}/{} documents compiled ({:.0?})",
+            todo.len(),
+            started.elapsed()
+        );
+        checked.verdicts.extend(found);
+    }
+    Ok(checked)
+}
+
+/// Writes the batches `names` (holding `batches`) as the whole batch workspace and checks
+/// them: clippy in rounds, each leaving out the documents that failed to compile, then
+/// rustdoc.
+fn check_group(
+    setup: &Setup,
+    names: &[String],
+    batches: &[Vec<Member>],
+    runtime: &str,
+) -> Result<BTreeMap<String, Verdict>> {
     remove_dir(&setup.dir)?;
     fs::create_dir_all(&setup.dir)?;
-    let batches = batches(members);
-    let names: Vec<String> = (0..batches.len())
-        .map(|i| format!("corpus-batch-{i:03}"))
-        .collect();
     let listed: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
     fs::write(
         setup.dir.join("Cargo.toml"),
         format!(
-            "# Written by `cargo xtask corpus`: every batch of generated documents.\n[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
+            "# Written by `cargo xtask corpus`: a group of batches of generated documents.\n[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
             listed.join(", ")
         ),
     )?;
@@ -82,11 +161,12 @@ pub fn check(setup: &Setup, members: &[Member]) -> Result<BTreeMap<String, Verdi
         .context("cannot copy Cargo.lock into the batch workspace")?;
 
     let mut verdicts = BTreeMap::new();
-    let mut live: BTreeMap<String, Vec<Member>> = names.iter().cloned().zip(batches).collect();
+    let mut live: BTreeMap<String, Vec<Member>> =
+        names.iter().cloned().zip(batches.iter().cloned()).collect();
     let mut dirty: BTreeSet<String> = names.iter().cloned().collect();
     for round in 1..=MAX_ROUNDS {
         for name in &dirty {
-            write_batch(&setup.dir.join(name), name, &live[name], &runtime)?;
+            write_batch(&setup.dir.join(name), name, &live[name], runtime)?;
         }
         eprintln!(
             "corpus: clippy, round {round}: {} batch crates, {} documents",
@@ -113,8 +193,8 @@ pub fn check(setup: &Setup, members: &[Member]) -> Result<BTreeMap<String, Verdi
         for member in live.get_mut(name).expect("a batch").drain(..) {
             verdicts.insert(
                 member.module,
-                Verdict::Compile(format!(
-                    "not checked: its batch still failed to compile after {MAX_ROUNDS} rounds"
+                Verdict::Unchecked(format!(
+                    "its batch still failed to compile after {MAX_ROUNDS} rounds"
                 )),
             );
         }
@@ -170,7 +250,7 @@ fn record(
             failed.insert(member.module.clone());
             verdicts.insert(
                 member.module.clone(),
-                Verdict::Compile(format!("(in the batch crate) {}", stray.text)),
+                Verdict::Unchecked(format!("the batch crate failed: {}", stray.text)),
             );
         }
     }
@@ -415,6 +495,7 @@ mod tests {
             module: format!("d_{i}"),
             path: PathBuf::new(),
             rust_bytes,
+            digest: String::new(),
         };
         let members: Vec<Member> = (0..100).map(|i| member(i, 1000)).collect();
         let sizes: Vec<usize> = batches(&members).iter().map(Vec::len).collect();

@@ -15,8 +15,9 @@ use super::install::Document;
 /// What generating one document came to.
 #[derive(Debug, Clone)]
 pub enum Generated {
-    /// A crate: the number of bytes of Rust it holds (to size the compile batches).
-    Crate { rust_bytes: usize },
+    /// A crate: the number of bytes of Rust it holds (to size the compile batches) and
+    /// the digest of its files (the key of its verdict in the cache of verdicts).
+    Crate { rust_bytes: usize, digest: String },
     /// A located error: the generator refused the document.
     Refused {
         kind: ErrorKind,
@@ -117,6 +118,9 @@ pub fn generate_one(document: &Document, module: &str, runtime_path: &str) -> Ou
                         .filter(|(p, _)| p.ends_with(".rs"))
                         .map(|(_, c)| c.len())
                         .sum(),
+                    digest: super::verdicts::crate_digest(
+                        files.files.iter().map(|(p, c)| (p.as_str(), c.as_str())),
+                    ),
                 },
                 Ok(Err(e)) => Generated::Refused {
                     kind: e.kind,

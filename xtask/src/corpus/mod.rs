@@ -13,6 +13,7 @@ pub mod generate;
 pub mod install;
 mod peer;
 mod report;
+pub mod verdicts;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -36,6 +37,8 @@ pub struct Options {
     pub compile_sample: Option<usize>,
     /// Leave progenitor out (neither installed nor run).
     pub no_peer: bool,
+    /// Compile every document again, ignoring the verdicts kept from earlier runs.
+    pub fresh: bool,
     /// Where to write the report (default: `CORPUS.md` at the root for a full run, the
     /// work directory for a sample).
     pub out: Option<PathBuf>,
@@ -79,6 +82,7 @@ impl Options {
                     );
                 }
                 "--no-peer" => options.no_peer = true,
+                "--fresh" => options.fresh = true,
                 "--out" => options.out = Some(PathBuf::from(value("--out")?)),
                 other => bail!("unknown option {other:?} for corpus"),
             }
@@ -98,6 +102,8 @@ pub struct Run {
     pub generation: Duration,
     /// Verdicts by module, when compiled.
     pub verdicts: Option<std::collections::BTreeMap<String, compile::Verdict>>,
+    /// How many verdicts came from earlier runs ([`verdicts`]).
+    pub reused: usize,
     pub compile_time: Duration,
     /// How many generated documents were compiled, and whether they were a sample.
     pub compiled_of: Option<(usize, bool)>,
@@ -139,11 +145,15 @@ pub fn run(root: &Path, options: &Options) -> Result<PathBuf> {
             .outcomes
             .iter()
             .filter_map(|o| match o.generated {
-                Generated::Crate { rust_bytes } => Some(compile::Member {
+                Generated::Crate {
+                    rust_bytes,
+                    ref digest,
+                } => Some(compile::Member {
                     id: o.document.id.clone(),
                     module: o.module.clone(),
                     path: o.document.path.clone(),
                     rust_bytes,
+                    digest: digest.clone(),
                 }),
                 _ => None,
             })
@@ -159,9 +169,18 @@ pub fn run(root: &Path, options: &Options) -> Result<PathBuf> {
             target: work.join("target"),
             show_cargo: true,
         };
+        let kept = work.join("verdicts.json");
+        let environment = verdicts::environment(root)?;
+        if options.fresh {
+            // Nothing to remove is as good as removed.
+            std::fs::remove_file(&kept).ok();
+        }
+        let mut cache = verdicts::Cache::open(&kept, environment)?;
         let compiling = Instant::now();
-        run.verdicts = Some(compile::check(&setup, &members)?);
+        let checked = compile::check(&setup, &members, &mut cache)?;
         run.compile_time = compiling.elapsed();
+        run.verdicts = Some(checked.verdicts);
+        run.reused = checked.reused;
     }
     if !options.no_peer {
         run.peer = peer::run(root, &chosen, &work.join("progenitor"))?;
@@ -243,13 +262,14 @@ mod tests {
             "--no-compile",
             "--compile-sample",
             "9",
+            "--fresh",
         ]
         .iter()
         .map(|s| s.to_string())
         .collect();
         let o = Options::parse(&args).unwrap();
         assert_eq!((o.sample, o.seed, o.no_compile), (Some(40), 7, true));
-        assert_eq!(o.compile_sample, Some(9));
+        assert_eq!((o.compile_sample, o.fresh), (Some(9), true));
         assert!(Options::parse(&["--sample".to_owned()]).is_err());
         assert!(Options::parse(&["--sample".to_owned(), "x".to_owned()]).is_err());
         assert!(Options::parse(&["--fast".to_owned()]).is_err());

@@ -71,7 +71,7 @@ pub fn render(run: &Run) -> String {
         .outcomes
         .iter()
         .map(|o| match o.generated {
-            Generated::Crate { rust_bytes } => rust_bytes,
+            Generated::Crate { rust_bytes, .. } => rust_bytes,
             _ => 0,
         })
         .sum();
@@ -130,6 +130,22 @@ fn compiled_section(text: &mut String, run: &Run, generated: usize) {
         ),
         _ => format!("Every generated crate ({generated}; {n} checked)"),
     };
+    let reused = if run.reused == 0 {
+        String::new()
+    } else {
+        format!(
+            " {} of the verdicts were kept from earlier runs of the same command: the \
+             generator wrote byte-identical crates for those documents then, checked with \
+             the same runtime, `Cargo.lock` and toolchain (`target/corpus/verdicts.json`; \
+             `--fresh` compiles everything again); the other {} were compiled in this run.",
+            run.reused,
+            n - run.reused
+        )
+    };
+    let unchecked = verdicts
+        .values()
+        .filter(|v| matches!(v, Verdict::Unchecked(_)))
+        .count();
     let compile = verdicts
         .values()
         .filter(|v| matches!(v, Verdict::Compile(_)))
@@ -147,13 +163,15 @@ fn compiled_section(text: &mut String, run: &Run, generated: usize) {
         text,
         "## Compiling\n\n{which} compiled in batch crates \
          of one workspace with one target directory: `cargo clippy -- -D warnings`, then \
-         `cargo doc` with `RUSTDOCFLAGS=-D warnings`. {}.\n\n\
+         `cargo doc` with `RUSTDOCFLAGS=-D warnings`. Compile time {}.{reused}\n\n\
          | | documents |\n|---|---:|\n\
+         | not checked (their batch crate failed) | {} |\n\
          | fail `cargo check` | {} |\n\
          | compile, fail clippy `-D warnings` | {} |\n\
          | pass clippy, fail rustdoc `-D warnings` | {} |\n\
          | pass all three | {} |\n",
         secs(run.compile_time),
+        pct(unchecked, n),
         pct(compile, n),
         pct(lint, n),
         pct(doc, n),
@@ -164,11 +182,19 @@ fn compiled_section(text: &mut String, run: &Run, generated: usize) {
         .iter()
         .map(|o| (o.module.as_str(), o.document.id.as_str()))
         .collect();
-    for (title, pick) in [("Compile errors", 0), ("Lints", 1), ("Rustdoc warnings", 2)] {
+    for (title, pick) in [
+        ("Compile errors", 0),
+        ("Lints", 1),
+        ("Rustdoc warnings", 2),
+        ("Not checked", 3),
+    ] {
         let mut groups: BTreeMap<String, Vec<(&str, &str)>> = BTreeMap::new();
         for (module, verdict) in verdicts {
             let message = match (pick, verdict) {
-                (0, Verdict::Compile(m)) | (1, Verdict::Lint(m)) | (2, Verdict::Rustdoc(m)) => m,
+                (0, Verdict::Compile(m))
+                | (1, Verdict::Lint(m))
+                | (2, Verdict::Rustdoc(m))
+                | (3, Verdict::Unchecked(m)) => m,
                 _ => continue,
             };
             let id = modules.get(module.as_str()).copied().unwrap_or(module);
