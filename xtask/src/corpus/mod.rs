@@ -239,8 +239,15 @@ fn progress(total: usize) -> impl Fn(usize, &Outcome) + Sync {
     }
 }
 
+/// The command as a user would type it for the build that runs (generation times depend
+/// on the build: `cargo xtask` is a debug build, its generator at opt-level 1).
 fn command_line(options: &Options) -> String {
-    let mut line = "cargo xtask corpus".to_owned();
+    let mut line = if cfg!(debug_assertions) {
+        "cargo xtask corpus"
+    } else {
+        "cargo run --release -p xtask -- corpus"
+    }
+    .to_owned();
     for arg in &options.args {
         line.push(' ');
         line.push_str(arg);
