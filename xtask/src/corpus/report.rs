@@ -163,7 +163,9 @@ fn compiled_section(text: &mut String, run: &Run, generated: usize) {
         text,
         "## Compiling\n\n{which} compiled in batch crates \
          of one workspace with one target directory: `cargo clippy -- -D warnings`, then \
-         `cargo doc` with `RUSTDOCFLAGS=-D warnings`. Compile time {}.{reused}\n\n\
+         `cargo doc` with `RUSTDOCFLAGS=-D warnings`, default features (the test kit, \
+         feature `test-kit`, is compiled with every feature for the hazard fixtures and \
+         the fuzz test's documents, not here). Compile time {}.{reused}\n\n\
          | | documents |\n|---|---:|\n\
          | not checked (their batch crate failed) | {} |\n\
          | fail `cargo check` | {} |\n\
