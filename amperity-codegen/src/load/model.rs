@@ -27,6 +27,9 @@ pub(super) fn read(mut value: Value, report: &Reporter) -> Result<OpenAPI> {
     let root = Pointer::root();
     let mut spec: OpenAPI = part(&value, &root, report)?;
     drop(value);
+    // Path items and components are large (a `PathItem` holds its eight operations in
+    // place): maps sized up front are not copied as they grow, nor left half empty.
+    spec.paths.paths.reserve(paths.as_ref().map_or(0, Map::len));
     for (key, item) in paths.into_iter().flatten() {
         // What `Paths` keeps: path templates, and `x-` extensions as they are.
         if key.starts_with('/') {
@@ -97,6 +100,7 @@ struct Section<'a> {
 
 impl Section<'_> {
     fn into<T: DeserializeOwned>(self, map: &mut IndexMap<String, ReferenceOr<T>>) -> Result<()> {
+        map.reserve(self.entries.len());
         for (name, entry) in self.entries {
             let read = part(&entry, &self.at.join(&name), self.report)?;
             map.insert(name, read);
