@@ -561,6 +561,8 @@ impl<'a> Lowerer<'a> {
             let (props, req) = match &schema.schema_kind {
                 SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required),
                 SchemaKind::Any(a) => (&a.properties, &a.required),
+                // A union of constraints only (`anyOf` of `required` lists) adds no field.
+                _ if matches!(part_kind(schema), PartKind::Annotation) => continue,
                 _ => return Err(self.unsupported_merge(&pat)),
             };
             for (key, value) in props {
@@ -870,6 +872,11 @@ fn part_kind(schema: &Schema) -> PartKind {
         SchemaKind::Type(Type::Integer(_)) => PartKind::Typed("an integer"),
         SchemaKind::Type(Type::Boolean(_)) => PartKind::Typed("a boolean"),
         SchemaKind::Type(Type::Array(_)) => PartKind::Typed("an array"),
+        SchemaKind::OneOf { one_of: parts } | SchemaKind::AnyOf { any_of: parts }
+            if constraints_only(parts) =>
+        {
+            PartKind::Annotation
+        }
         SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
             PartKind::Loose("a oneOf/anyOf union")
         }
@@ -882,8 +889,8 @@ fn part_kind(schema: &Schema) -> PartKind {
             let typed = any.typ.is_some()
                 || any.items.is_some()
                 || !any.enumeration.is_empty()
-                || !any.one_of.is_empty()
-                || !any.any_of.is_empty()
+                || !constraints_only(&any.one_of)
+                || !constraints_only(&any.any_of)
                 || any.not.is_some();
             match (object, typed) {
                 (true, _) => PartKind::Object,
@@ -892,6 +899,16 @@ fn part_kind(schema: &Schema) -> PartKind {
             }
         }
     }
+}
+
+/// Whether every alternative of a oneOf/anyOf only constrains the value (`anyOf: [{required:
+/// [a]}, {required: [b]}]`: one of two properties must be there), so the union adds no type
+/// of its own: beside an object, the object is the type. An empty list says nothing either.
+fn constraints_only(alternatives: &[ReferenceOr<Schema>]) -> bool {
+    alternatives.iter().all(|alternative| match alternative {
+        ReferenceOr::Item(schema) => matches!(part_kind(schema), PartKind::Annotation),
+        ReferenceOr::Reference { .. } => false,
+    })
 }
 
 /// How many arrays, maps and `Option`s a type nests.
