@@ -26,6 +26,7 @@ use crate::swagger2::{self, Origin};
 
 pub(crate) use integers::WIDTH as INTEGER_WIDTH;
 
+mod booleans;
 mod deep_refs;
 mod integers;
 mod model;
@@ -109,6 +110,7 @@ pub(crate) fn load_traced(
         }
     };
     integers::widen(&mut value);
+    booleans::rewrite(&mut value);
     // Every part that `openapiv3` reads through a reference first, innermost first: the
     // whole document then reads in linear time, and an error names the innermost place.
     shape::check(&value, &report).map_err(|e| origin.locate(e))?;
