@@ -270,12 +270,15 @@ pub struct Operation {
     pub arguments: Arguments,
     /// The HTTP method.
     pub method: Method,
-    /// The path template as written in the document.
+    /// The path template as written in the document (without the query string a path key
+    /// may carry, when that is read as query parameters: `lower/path_query.rs`).
     pub path: String,
     /// The path split into literal text and parameters.
     pub path_parts: Vec<PathPart>,
     /// Parameters other than the ambient headers, in document order.
     pub params: Vec<Param>,
+    /// `name=value` pairs the path key's query string sends with every request.
+    pub fixed_query: Vec<(String, String)>,
     /// The JSON request body.
     pub body: Option<Body>,
     /// What a 2xx answer carries.

@@ -72,6 +72,9 @@ fn operation(out: &mut String, op: &Operation) {
     if let Some(server) = &op.server {
         let _ = writeln!(out, "    server {server}");
     }
+    for (key, value) in &op.fixed_query {
+        let _ = writeln!(out, "    query {key}={value} (always)");
+    }
     if let Arguments::Struct(args) = &op.arguments {
         let _ = writeln!(out, "    required parameters in {}", args.rust);
     }

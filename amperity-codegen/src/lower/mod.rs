@@ -8,6 +8,7 @@ pub mod conventions;
 mod operation;
 mod pagination;
 mod params;
+mod path_query;
 mod payload;
 mod schema;
 mod security;

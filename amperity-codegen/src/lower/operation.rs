@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use openapiv3::{ParameterSchemaOrContent, PathItem, ReferenceOr, SchemaKind, Type};
 
 use super::Lowerer;
+use super::path_query::{self, QueryPiece};
 use crate::error::{ErrorKind, Pointer, Result};
 use crate::ir::{ApiVersion, Arguments, Location, Method, Operation, Param, PathPart, Success};
 use crate::names::{Case, Name, NameSet, joined_type};
@@ -160,6 +161,14 @@ impl<'a> Lowerer<'a> {
         self.resolve.spend(1, path.len() + text, at)?;
         let has_body = op.request_body.is_some();
         let params = self.lower_params(&builder.rust, path, item, op, at, has_body)?;
+        let (path, query) = path_query::split(path);
+        let fixed_query = query
+            .iter()
+            .filter_map(|piece| match *piece {
+                QueryPiece::Fixed { key, value } => Some((key.to_owned(), value.to_owned())),
+                QueryPiece::Placeholder { .. } => None,
+            })
+            .collect();
         let path_parts = self.path_parts(path, &params, at)?;
         let body = match &op.request_body {
             None => None,
@@ -175,6 +184,7 @@ impl<'a> Lowerer<'a> {
             path: path.to_owned(),
             path_parts,
             params,
+            fixed_query,
             body,
             success,
             summary: op.summary.clone(),

@@ -9,6 +9,7 @@ use openapiv3::{
 
 use super::Lowerer;
 use super::operation::placeholder_count;
+use super::path_query;
 use super::payload;
 use crate::error::{ErrorKind, Pointer, Result};
 use crate::ir::{Location, ObjectStyle, Param, QueryKeys, Style, TypeRef};
@@ -46,12 +47,13 @@ impl<'a> Lowerer<'a> {
     pub(super) fn lower_params(
         &mut self,
         builder: &str,
-        path: &str,
+        path_key: &str,
         item: &'a PathItem,
         op: &'a openapiv3::Operation,
         at: &Pointer,
         has_body: bool,
     ) -> Result<Vec<Param>> {
+        let (path, query) = path_query::split(path_key);
         let declared = self.declared_params(path, item, op, at)?;
         let mut names = NameSet::reserving(BUILDER_MEMBERS);
         if has_body {
@@ -74,6 +76,7 @@ impl<'a> Lowerer<'a> {
             let lowered = self.lower_param(&param, builder, path, occurrence, &mut names)?;
             params.push(lowered);
         }
+        self.query_placeholders(&query, &mut params, &mut names, at)?;
         Ok(params)
     }
 

@@ -64,6 +64,10 @@ fn build_request(op: &Operation) -> TokenStream {
         .iter()
         .filter(|p| p.location != Location::Path)
         .map(param_statement);
+    let fixed = op
+        .fixed_query
+        .iter()
+        .map(|(key, value)| quote!(request.query(#key, &#value);));
     let body = body_statement(op);
     let accept = accept_statement(&op.success);
     quote! {
@@ -71,6 +75,7 @@ fn build_request(op: &Operation) -> TokenStream {
         let mut request = crate::runtime::Request::new(crate::runtime::Method::#method, #operation_id, #template, path);
         request.timeout(self.timeout);
         #server
+        #( #fixed )*
         #( #params )*
         #body
         #accept
