@@ -158,6 +158,19 @@ pub struct Field {
     pub access: Access,
     /// The property's `example`, as the document writes it (the test kit's samples).
     pub example: Option<serde_json::Value>,
+    /// Whether the field is a property or the struct's share of a union.
+    pub place: FieldPlace,
+}
+
+/// Where a field's value sits in the JSON object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldPlace {
+    /// Under its property name (`name.wire`).
+    Property,
+    /// Beside the struct's properties (`#[serde(flatten)]`): an `allOf` part that is a
+    /// union of objects, whose variant's properties join the struct's. Always required,
+    /// never `Option`; `name.wire` is empty.
+    Flattened,
 }
 
 /// Which direction a property travels in.

@@ -3,8 +3,8 @@
 use std::fmt::Write;
 
 use crate::ir::{
-    Access, Api, Arguments, Location, Media, Model, ModelKind, ObjectStyle, Operation, Param,
-    Payload, QueryKeys, Style, Success, TypeRef,
+    Access, Api, Arguments, FieldPlace, Location, Media, Model, ModelKind, ObjectStyle, Operation,
+    Param, Payload, QueryKeys, Style, Success, TypeRef,
 };
 
 /// One line per operation, parameter, model and field.
@@ -187,6 +187,10 @@ fn model(out: &mut String, model: &Model) {
                     Access::ReadOnly => " read-only",
                     Access::WriteOnly => " write-only",
                 };
+                if f.place == FieldPlace::Flattened {
+                    let _ = writeln!(out, "    {}: {} flattened{boxed}", f.name.rust, ty(&f.ty));
+                    continue;
+                }
                 let _ = writeln!(
                     out,
                     "    {}{opt}: {}{nullable}{access}{boxed}{}",

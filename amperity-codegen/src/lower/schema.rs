@@ -9,8 +9,8 @@ use openapiv3::{
 
 use super::{Lowerer, MAX_DEPTH};
 use crate::error::{ErrorKind, Pointer, Result};
-use crate::ir::{Access, Field, Model, ModelKind, TypeRef, Union, Variant};
-use crate::names::{Case, Name, NameSet};
+use crate::ir::{Access, Field, FieldPlace, Model, ModelKind, TypeRef, Union, Variant};
+use crate::names::{Case, Name, NameSet, numbered};
 
 impl<'a> Lowerer<'a> {
     /// The type of a schema or reference; inline objects and enums become models named
@@ -76,7 +76,7 @@ impl<'a> Lowerer<'a> {
                 self.type_of(&all_of[0], &at.join("allOf").join(0), owner, depth + 1)?
             }
             SchemaKind::AllOf { all_of } => match self.all_of_shape(all_of, &at.join("allOf"))? {
-                AllOfShape::Object => self.define_inline(owner, schema, at, depth)?,
+                AllOfShape::Object { .. } => self.define_inline(owner, schema, at, depth)?,
                 AllOfShape::One(index) => {
                     let pat = at.join("allOf").join(index);
                     self.type_of(&all_of[index], &pat, owner, depth + 1)?
@@ -386,16 +386,13 @@ impl<'a> Lowerer<'a> {
             )?),
             SchemaKind::AllOf { all_of } if all_of.len() > 1 => {
                 match self.all_of_shape(all_of, &at.join("allOf"))? {
-                    AllOfShape::Object => {
+                    AllOfShape::Object { unions } => {
                         let (properties, required, places) =
-                            self.merge_all_of(all_of, &at.join("allOf"))?;
-                        ModelKind::Struct(self.fields(
-                            &name.rust,
-                            &properties,
-                            &required,
-                            (at, &places),
-                            depth,
-                        )?)
+                            self.merge_all_of(all_of, &at.join("allOf"), &unions)?;
+                        let mut fields =
+                            self.fields(&name.rust, &properties, &required, (at, &places), depth)?;
+                        self.flattened_unions(&name.rust, all_of, &unions, at, depth, &mut fields)?;
+                        ModelKind::Struct(fields)
                     }
                     AllOfShape::One(index) => {
                         let pat = at.join("allOf").join(index);
@@ -537,6 +534,7 @@ impl<'a> Lowerer<'a> {
                 boxed: false,
                 access,
                 example,
+                place: FieldPlace::Property,
             });
         }
         Ok(fields)
@@ -551,7 +549,14 @@ impl<'a> Lowerer<'a> {
         &self,
         parts: &'a [ReferenceOr<Schema>],
         at: &Pointer,
+        flattened: &[usize],
     ) -> Result<(Properties, Vec<String>, Places)> {
+        // The unions held as flattened fields, as the resolver hands them out (by identity:
+        // a referenced part comes back at the component's pointer).
+        let mut unions: Vec<&Schema> = Vec::new();
+        for &index in flattened {
+            unions.push(self.resolve.schema(&parts[index], &at.join(index))?.0);
+        }
         let mut properties = Properties::new();
         let mut places = Places::new();
         // What each property is so far (a description alone says nothing), and where.
@@ -561,8 +566,10 @@ impl<'a> Lowerer<'a> {
             let (props, req) = match &schema.schema_kind {
                 SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required),
                 SchemaKind::Any(a) => (&a.properties, &a.required),
-                // A union of constraints only (`anyOf` of `required` lists) adds no field.
+                // A union of constraints only (`anyOf` of `required` lists) adds no field;
+                // a union of objects is a field of its own (`flattened_unions`).
                 _ if matches!(part_kind(schema), PartKind::Annotation) => continue,
+                _ if unions.iter().any(|union| std::ptr::eq(*union, schema)) => continue,
                 _ => return Err(self.unsupported_merge(&pat)),
             };
             for (key, value) in props {
@@ -662,6 +669,8 @@ impl<'a> Lowerer<'a> {
         let mut objects = 0;
         let mut typed: Option<(usize, &'static str, u8)> = None;
         let mut loose: Option<(usize, &'static str)> = None;
+        let mut unions: Vec<usize> = Vec::new();
+        let mut loose_parts = 0;
         for (index, part) in parts.iter().enumerate() {
             let pat = at.join(index);
             let (schema, _) = self.resolve.schema(part, &pat)?;
@@ -678,7 +687,13 @@ impl<'a> Lowerer<'a> {
                     objects += 1;
                     object = object.or(Some(index));
                 }
-                PartKind::Loose(kind) => loose = loose.or(Some((index, kind))),
+                PartKind::Loose(kind) => {
+                    loose_parts += 1;
+                    if self.union_of_objects(schema, &pat)? {
+                        unions.push(index);
+                    }
+                    loose = loose.or(Some((index, kind)));
+                }
                 PartKind::Typed(kind) => match typed {
                     None => typed = Some((index, kind, rank)),
                     Some((_, first, first_rank)) if first == kind => {
@@ -700,6 +715,11 @@ impl<'a> Lowerer<'a> {
                 },
             }
         }
+        // Beside objects, unions of objects are flattened fields (when nothing else is typed).
+        if object.is_some() && typed.is_none() && !unions.is_empty() && loose_parts == unions.len()
+        {
+            return Ok(AllOfShape::Object { unions });
+        }
         let typed = typed.map(|(index, kind, _)| (index, kind)).or(loose);
         if let (Some(index), 1, None) = (object, objects, typed)
             && matches!(parts[index], ReferenceOr::Reference { .. })
@@ -707,7 +727,7 @@ impl<'a> Lowerer<'a> {
             return Ok(AllOfShape::One(index));
         }
         match (object, typed) {
-            (_, None) => Ok(AllOfShape::Object),
+            (_, None) => Ok(AllOfShape::Object { unions: Vec::new() }),
             (None, Some((index, _))) => Ok(AllOfShape::One(index)),
             (Some(object), Some((index, kind))) => Err(self.error(
                 ErrorKind::Unsupported,
@@ -715,6 +735,75 @@ impl<'a> Lowerer<'a> {
                 format!("allOf combines an object (part {object}) with {kind} (part {index}); only objects merge"),
             )),
         }
+    }
+
+    /// Whether `schema` is a oneOf/anyOf whose every alternative is an object: beside an
+    /// object in an `allOf`, a struct holds it flattened.
+    fn union_of_objects(&self, schema: &Schema, at: &Pointer) -> Result<bool> {
+        let (keyword, alternatives) = match &schema.schema_kind {
+            SchemaKind::OneOf { one_of } => ("oneOf", one_of),
+            SchemaKind::AnyOf { any_of } => ("anyOf", any_of),
+            _ => return Ok(false),
+        };
+        for (index, alternative) in alternatives.iter().enumerate() {
+            let (alternative, _) = self
+                .resolve
+                .schema(alternative, &at.join(keyword).join(index))?;
+            if !matches!(self.kind_of(alternative, at, 0)?, PartKind::Object) {
+                return Ok(false);
+            }
+        }
+        Ok(!alternatives.is_empty())
+    }
+
+    /// The fields of an object's `allOf` parts that are unions of objects: each holds its
+    /// union (the component's type, or one named `{owner}Union` when inline),
+    /// flattened into the struct, under a name of its own (the component's, or
+    /// `variant`) that no property has.
+    fn flattened_unions(
+        &mut self,
+        owner: &str,
+        parts: &[ReferenceOr<Schema>],
+        unions: &[usize],
+        at: &Pointer,
+        depth: usize,
+        fields: &mut Vec<Field>,
+    ) -> Result<()> {
+        for &index in unions {
+            let pat = at.join("allOf").join(index);
+            let ty = self.type_of(&parts[index], &pat, &format!("{owner}Union"), depth + 1)?;
+            let base = match &parts[index] {
+                ReferenceOr::Reference { reference } => {
+                    reference.rsplit('/').next().unwrap_or("variant")
+                }
+                ReferenceOr::Item(_) => "variant",
+            };
+            let rust = self.escape(base, Case::Value, &pat, "union")?;
+            let taken = |name: &str| name == "new" || fields.iter().any(|f| f.name.rust == name);
+            let mut name = rust.clone();
+            let mut n = 1;
+            while taken(&name) {
+                n += 1;
+                name = numbered(&rust, n);
+            }
+            fields.push(Field {
+                name: Name {
+                    rust: name,
+                    wire: String::new(),
+                },
+                ty,
+                required: true,
+                nullable: false,
+                doc: Some(format!(
+                    "One of the variants of `allOf` part {index}, whose properties sit beside the others in the same JSON object."
+                )),
+                boxed: false,
+                access: Access::ReadWrite,
+                example: None,
+                place: FieldPlace::Flattened,
+            });
+        }
+        Ok(())
     }
 
     fn unsupported_merge(&self, at: &Pointer) -> crate::Error {
@@ -821,8 +910,9 @@ pub(crate) fn order_untagged_variants(models: &mut BTreeMap<String, Model>) {
 
 /// What an `allOf` of several parts means (see [`Lowerer::all_of_shape`]).
 enum AllOfShape {
-    /// An object made of every part's properties.
-    Object,
+    /// An object made of every part's properties, and of the parts at `unions` (unions of
+    /// objects), each a flattened field: the variant's properties join the object's.
+    Object { unions: Vec<usize> },
     /// The type of the part at this index.
     One(usize),
 }

@@ -137,6 +137,7 @@ mod tests {
 
     fn field(name: &str) -> Field {
         Field {
+            place: crate::ir::FieldPlace::Property,
             name: Name {
                 rust: name.into(),
                 wire: name.into(),

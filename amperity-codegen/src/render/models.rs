@@ -7,7 +7,7 @@ use super::docs::doc;
 use super::text::FileText;
 use super::types::{argument, ident, rust_type};
 use crate::error::Result;
-use crate::ir::{Access, Api, Field, Model, ModelKind, Union};
+use crate::ir::{Access, Api, Field, FieldPlace, Model, ModelKind, Union};
 use crate::names::shadows_std_trait_method;
 
 /// Clippy's `too_many_arguments` threshold: a request body with more required fields than
@@ -146,10 +146,13 @@ fn structure(model: &Model, fields: &[Field]) -> TokenStream {
     let members = fields.iter().map(|field| {
         let docs = doc(field.doc.as_deref().unwrap_or(""));
         let rust = ident(&field.name.rust);
+        let ty = field_type(field);
+        if field.place == FieldPlace::Flattened {
+            return quote! { #docs #[serde(flatten)] pub #rust: #ty, };
+        }
         let wire = &field.name.wire;
         let rename = (field.name.rust != field.name.wire).then(|| quote!(#[serde(rename = #wire)]));
         let skip = serde_skip(field);
-        let ty = field_type(field);
         quote! { #docs #rename #skip pub #rust: #ty, }
     });
     let builder = model.request_body.then(|| request_body_impl(&name, fields));

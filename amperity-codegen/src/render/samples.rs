@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 use super::text::{FileText, Inside};
 use super::types::ident;
 use crate::error::Result;
-use crate::ir::{Api, ModelKind, TypeRef};
+use crate::ir::{Api, FieldPlace, ModelKind, TypeRef};
 
 /// One `impl Sample` per model that is a type of its own (an alias is another type's
 /// name, which may not even be this crate's) and has a finite value (a struct that
@@ -134,6 +134,16 @@ fn model_sample(api: &Api, name: &str, walk: &mut Walk) -> Option<Value> {
 fn struct_sample(api: &Api, fields: &[crate::ir::Field], walk: &mut Walk) -> Option<Value> {
     let mut object = Map::new();
     for field in fields {
+        if field.place == FieldPlace::Flattened {
+            // The variant's properties sit beside the struct's own.
+            let Value::Object(variant) = sample(api, &field.ty, &field.name.rust, walk)? else {
+                return None;
+            };
+            for (key, value) in variant {
+                object.entry(key).or_insert(value);
+            }
+            continue;
+        }
         let example = field
             .example
             .as_ref()
@@ -257,6 +267,9 @@ fn fits_struct_within(api: &Api, fields: &[crate::ir::Field], value: &Value, dep
     fields
         .iter()
         .all(|field| match object.get(&field.name.wire) {
+            _ if field.place == FieldPlace::Flattened => {
+                fits_within(api, &field.ty, value, false, depth)
+            }
             None => field.optional(),
             Some(v) => fits_within(api, &field.ty, v, field.nullable || !field.required, depth),
         })
