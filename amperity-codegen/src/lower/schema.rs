@@ -483,8 +483,10 @@ impl<'a> Lowerer<'a> {
         (at, places): (&Pointer, &Places),
         depth: usize,
     ) -> Result<Vec<Field>> {
-        // `new` is a request body's constructor; a property of that name becomes `new_`.
-        let mut names = NameSet::reserving(&["new"]);
+        // `new` is a request body's constructor, which calls `Self::default()` when it takes
+        // no argument: a property of either name becomes `new_`/`default_` (apideck.com's
+        // `default` made `Self::default()` its setter, a compile error).
+        let mut names = NameSet::reserving(&["new", "default"]);
         let mut fields = Vec::new();
         // A set: a schema can list many thousands of properties and required names.
         let required: BTreeSet<&str> = required.iter().map(String::as_str).collect();
