@@ -52,7 +52,7 @@ pub enum Verdict {
     /// Compiles and passes clippy, but rustdoc warns.
     Rustdoc(String),
     /// Never checked on its own: its batch crate failed in a way no document is blamed
-    /// for, or still failed after [`MAX_ROUNDS`] rounds.
+    /// for, or still failed after the last round of removing failing documents.
     Unchecked(String),
 }
 
@@ -88,7 +88,7 @@ pub struct Checked {
 }
 
 /// Compiles `members` (those the cache has no verdict for) and returns each one's verdict.
-/// The batches are compiled [`GROUP_BATCHES`] at a time, and the cache is written after
+/// The batches are compiled a few at a time, and the cache is written after
 /// each group, so an interrupted run keeps what it finished.
 pub fn check(setup: &Setup, members: &[Member], cache: &mut Cache) -> Result<Checked> {
     let runtime = crate::regen::runtime_path(&setup.root)?;
