@@ -8,7 +8,7 @@
 //! whose `environment` is the digest of the rest. A run compiles only the documents whose
 //! crates are new, and an interrupted run keeps what it finished (the file is written
 //! after each group of batches). Any change of the runtime, `Cargo.lock`, the toolchain
-//! or [`FORMAT`] starts the file afresh.
+//! or of the file's format starts the file afresh.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -95,7 +95,7 @@ impl Cache {
 }
 
 /// The digest of what a verdict depends on besides the document's own crate: this file's
-/// [`FORMAT`], the toolchain (`rustc -vV`, `clippy-driver -V`, `rustdoc -V`), the
+/// format version, the toolchain (`rustc -vV`, `clippy-driver -V`, `rustdoc -V`), the
 /// workspace's `Cargo.lock` and every file of the runtime crate.
 pub fn environment(root: &Path) -> Result<String> {
     let mut hasher = Sha256::new();
